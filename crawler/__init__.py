@@ -1,0 +1,1 @@
+"""newsmon: scheduled news monitoring crawler."""

@@ -1,0 +1,1 @@
+"""Alert emails: outbox sender and templates."""

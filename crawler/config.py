@@ -1,0 +1,245 @@
+"""The one configuration model (pydantic) and its TOML loader."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_CONFIG_PATH = Path("config/newsmon.toml")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class ConfigError(Exception):
+    """A configuration problem, naming the file and the key."""
+
+    def __init__(self, path: Path | str | None, key: str, problem: str) -> None:
+        self.path, self.key, self.problem = path, key, problem
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}{key}: {problem}" if key else f"{where}{problem}")
+
+
+def parse_duration(value: Any) -> timedelta:
+    """Turn `30s`, `15m`, `3h`, `1d` (or a number of seconds) into a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str) and (m := _DURATION.match(value)):
+        return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    raise ValueError(f"invalid duration {value!r} (write e.g. 30s, 15m, 3h, 1d)")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class _Section(BaseModel):
+    # Unknown keys are errors: a typo must not silently fall back to a default.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Section):
+    url: str = Field("sqlite:///newsmon.db", description="SQLAlchemy URL of the archive")
+    echo: bool = Field(False, description="log every SQL statement")
+
+
+class CrawlConfig(_Section):
+    user_agent: str = "newsmon/1.0 (+https://example.org/newsmon)"
+    obey_robots: bool = True
+    concurrency: int = Field(16, ge=1, le=1024)
+    per_host_concurrency: int = Field(2, ge=1, le=256)
+    download_delay: Duration = timedelta(seconds=0.5)
+    timeout: Duration = timedelta(seconds=30)
+    max_page_bytes: int = Field(5_000_000, ge=1024)
+    allow_private_networks: bool | list[str] = False
+    store_html: bool = Field(False, description="keep the compressed raw HTML of every version")
+    max_pages: int = Field(5, ge=1, description="listing pages followed per source and poll")
+    retries: int = Field(3, ge=0, le=20)
+    cycle_budget: Duration = Field(timedelta(hours=1), description="wall-time budget of one cycle")
+    workers: int = Field(0, ge=0, description="extraction processes; 0 means one per core")
+    lock_path: str = Field("", description="lock file; default: beside the SQLite file")
+
+    @field_validator("allow_private_networks")
+    @classmethod
+    def _networks(cls, value: bool | list[str]) -> bool | list[str]:
+        if isinstance(value, list):
+            for net in value:
+                try:
+                    ipaddress.ip_network(net, strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"not an address or CIDR network: {net!r}") from exc
+        return value
+
+
+class RevisitConfig(_Section):
+    schedule: list[Duration] = Field(
+        default_factory=lambda: [
+            parse_duration(d) for d in ("15m", "1h", "3h", "12h", "1d", "3d", "7d")
+        ]
+    )
+    budget: int = Field(500, ge=0, description="revisits per cycle at most")
+    material_words: int = Field(10, ge=1, description="words added+removed that make a change material")
+
+
+class AlertsConfig(_Section):
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_ssl: bool = Field(False, description="implicit TLS (SMTPS)")
+    smtp_user: str = ""
+    from_: str = Field("newsmon@example.org", alias="from")
+    daily_at: str = Field("08:00", pattern=r"^\d{2}:\d{2}$")
+    timezone: str = "UTC"
+    max_attempts: int = Field(20, ge=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def smtp_password(self) -> str:
+        # Secrets only from the environment, never from the file.
+        return os.environ.get("NEWSMON_SMTP_PASSWORD", "")
+
+
+class SourceConfig(_Section):
+    name: str = Field(min_length=1)
+    feeds: list[str] = Field(default_factory=list)
+    sitemaps: list[str] = Field(default_factory=list)
+    pages: list[str] = Field(default_factory=list)
+    follow: str = ""
+    paginate: str = ""
+    every: Duration = timedelta(minutes=15)
+
+    @field_validator("follow", "paginate")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
+        return value
+
+    @field_validator("feeds", "sitemaps", "pages")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_poll(self) -> SourceConfig:
+        if not (self.feeds or self.sitemaps or self.pages):
+            raise ValueError("a source needs at least one of feeds, sitemaps or pages")
+        if self.pages and not self.follow:
+            raise ValueError("`pages` needs a `follow` regex saying which links are articles")
+        return self
+
+
+class TopicConfig(_Section):
+    name: str = Field(min_length=1)
+    query: str
+    alert_to: list[str] = Field(default_factory=list)
+    alert_mode: Literal["immediate", "daily", "none"] = "immediate"
+    alert_updates: bool = False
+
+    @field_validator("query")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        from crawler.topics import QueryError, parse
+
+        try:
+            parse(value)
+        except QueryError as exc:
+            raise ValueError(f"{exc.message} in {value!r}") from exc
+        return value
+
+    @field_validator("alert_to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for addr in value:
+            if not re.match(r"^[^@\s<>]+@[^@\s<>]+$", addr):
+                raise ValueError(f"not an email address: {addr!r}")
+        return value
+
+
+class DistributedConfig(_Section):
+    redis_url: str = ""
+
+
+class Config(_Section):
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    revisit: RevisitConfig = Field(default_factory=RevisitConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    distributed: DistributedConfig = Field(default_factory=DistributedConfig)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    topics: list[TopicConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        for kind, items in (("sources", self.sources), ("topics", self.topics)):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                if item.name in seen:
+                    raise ValueError(f"{kind}[{i}].name: duplicate name {item.name!r}")
+                seen.add(item.name)
+        return self
+
+    @property
+    def database_url(self) -> str:
+        return os.environ.get("NEWSMON_DATABASE_URL") or self.database.url
+
+
+def _key_of(loc: tuple[int | str, ...]) -> str:
+    """Render a pydantic error location as a TOML key path: `sources[1].follow`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def from_dict(data: dict[str, Any], path: Path | str | None = None) -> Config:
+    """Validate a parsed TOML document; raise ConfigError naming the first bad key."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        raise ConfigError(path, _key_of(loc), msg) from None
+
+
+def load(path: Path | str | None = None) -> Config:
+    """Load the configuration file: `path`, else $NEWSMON_CONFIG, else config/newsmon.toml."""
+    resolved = Path(path or os.environ.get("NEWSMON_CONFIG") or DEFAULT_CONFIG_PATH)
+    try:
+        raw = resolved.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(resolved, "", "file not found (see `newsmon init`)") from None
+    except OSError as exc:
+        raise ConfigError(resolved, "", f"cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(resolved, "", f"not valid TOML: {exc}") from None
+    return from_dict(data, resolved)

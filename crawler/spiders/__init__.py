@@ -1,0 +1,1 @@
+"""Spiders: discovery of article links and article fetching."""

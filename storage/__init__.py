@@ -1,0 +1,1 @@
+"""newsmon storage: SQLAlchemy models, sessions, queries and full-text search."""
