@@ -135,6 +135,8 @@ class Article(Base):
     revisit_step: Mapped[int] = mapped_column(SmallInteger, default=0)
     version_count: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Hash of the normalised text alone: short texts join a story only on an exact match.
+    text_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     body_hash: Mapped[str | None] = mapped_column(String(64))
     etag: Mapped[str | None]
     last_modified: Mapped[str | None]

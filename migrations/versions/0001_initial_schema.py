@@ -84,6 +84,7 @@ def upgrade() -> None:
     sa.Column('revisit_step', sa.SmallInteger(), nullable=False),
     sa.Column('version_count', sa.Integer(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('text_hash', sa.String(length=64), nullable=True),
     sa.Column('body_hash', sa.String(length=64), nullable=True),
     sa.Column('etag', sa.String(), nullable=True),
     sa.Column('last_modified', sa.String(), nullable=True),
@@ -103,6 +104,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_articles_published_at'), ['published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_source_id'), ['source_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_story_id'), ['story_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_articles_text_hash'), ['text_hash'], unique=False)
 
     op.create_table('boilerplate_paragraphs',
     sa.Column('source_id', sa.Integer(), nullable=False),
@@ -257,6 +259,7 @@ def downgrade() -> None:
     op.drop_table('listing_states')
     op.drop_table('boilerplate_paragraphs')
     with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_articles_text_hash'))
         batch_op.drop_index(batch_op.f('ix_articles_story_id'))
         batch_op.drop_index(batch_op.f('ix_articles_source_id'))
         batch_op.drop_index(batch_op.f('ix_articles_published_at'))

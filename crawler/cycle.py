@@ -1,0 +1,132 @@
+"""One crawl cycle: discover, fetch, extract, dedup, store, revisit, match, send alerts."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from sqlalchemy import update
+
+from crawler.config import Config, ConfigError
+from crawler.ingest import due_revisits
+from crawler.lock import CrawlLock, lock_path
+from crawler.settings import scrapy_settings
+from crawler.spiders.news import NewsSpider, RevisitTarget
+from storage.db import is_sqlite, make_engine, session_factory, transaction, upgrade
+from storage.models import COUNTERS, CrawlRun, Source, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def select_sources(config: Config, names: Sequence[str]) -> list[Any]:
+    if not names:
+        return list(config.sources)
+    known = {s.name: s for s in config.sources}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ConfigError(None, "--source", f"no source named {missing[0]!r} in the configuration")
+    return [known[n] for n in names]
+
+
+def prepare_database(config: Config) -> None:
+    """`crawl` and `run` apply pending migrations on SQLite by themselves."""
+    if is_sqlite(config.database_url):
+        upgrade(config.database_url)
+
+
+def start_run(config: Config, now: datetime) -> tuple[int, list[RevisitTarget]]:
+    """Record the run and choose the due revisits (chosen now, so new pages wait a cycle)."""
+    engine = make_engine(config.database_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            run = CrawlRun(started_at=now, host=socket.gethostname(), pid=os.getpid())
+            session.add(run)
+            session.flush()
+            names = dict(session.query(Source.id, Source.name).all())
+            targets = [
+                RevisitTarget(a.id, a.url, names[a.source_id], a.etag, a.last_modified, a.body_hash)
+                for a in due_revisits(session, now, config.revisit.budget)
+                if a.source_id in names
+            ]
+            return run.id, targets
+    finally:
+        engine.dispose()
+
+
+def finish_run(config: Config, run_id: int, status: str, alerts_sent: int) -> dict[str, Any]:
+    engine = make_engine(config.database_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            session.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=utcnow(),
+                    alerts_sent=CrawlRun.alerts_sent + alerts_sent,
+                )
+            )
+            run = session.get(CrawlRun, run_id)
+            assert run is not None
+            summary: dict[str, Any] = {k: getattr(run, k) for k in COUNTERS}
+            summary.update(run_id=run_id, status=status, revisits=run.revisits, gone=run.gone)
+            return summary
+    finally:
+        engine.dispose()
+
+
+def crawl(
+    config: Config,
+    sources: list[Any],
+    targets: list[RevisitTarget],
+    run_id: int,
+    log_level: str,
+    progress: bool = False,
+) -> None:
+    """Run the spider to completion in this process (the reactor starts once per process)."""
+    settings = scrapy_settings(config, run_id=run_id, progress=progress)
+    settings["LOG_LEVEL"] = log_level
+    process = CrawlerProcess(settings, install_root_handler=log_level != "CRITICAL")
+    process.crawl(NewsSpider, sources=sources, revisits=targets, max_pages=config.crawl.max_pages)
+    process.start()
+
+
+def send_alerts(config: Config) -> int:
+    from crawler.alerts.sender import send_due
+
+    engine = make_engine(config.database_url)
+    try:
+        return send_due(session_factory(engine), config)
+    finally:
+        engine.dispose()
+
+
+def run_cycle(
+    config: Config,
+    source_names: Sequence[str] = (),
+    *,
+    log_level: str = "WARNING",
+    progress: bool = False,
+) -> dict[str, Any]:
+    """One whole cycle under the crawl lock; returns the run's summary counters."""
+    sources = select_sources(config, source_names)
+    prepare_database(config)
+    started = time.monotonic()
+    with CrawlLock(lock_path(config)):
+        run_id, targets = start_run(config, utcnow())
+        status = "failed"
+        alerts_sent = 0
+        try:
+            crawl(config, sources, targets, run_id, log_level, progress)
+            alerts_sent = send_alerts(config)
+            status = "ok"
+        finally:
+            summary = finish_run(config, run_id, status, alerts_sent)
+    summary["seconds"] = round(time.monotonic() - started, 2)
+    return summary

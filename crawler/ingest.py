@@ -1,0 +1,469 @@
+"""Write path: fold processed pages into articles, versions, stories, matches and alerts."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from crawler import dedup, diffing
+from crawler.config import Config, TopicConfig
+from crawler.items import ArticlePage, ListingPage, PageFailure
+from crawler.urls import canonicalise
+from crawler.worker import Processed, terms_json
+from storage.models import (
+    Alert,
+    Article,
+    ArticleURL,
+    BoilerplateParagraph,
+    ListingState,
+    LshBand,
+    PageError,
+    Source,
+    Story,
+    TopicMatch,
+    Version,
+    utcnow,
+)
+from storage.queries import insert_ignore
+
+# At most this many LSH candidates are compared in full for one new article.
+MAX_CANDIDATES = 50
+
+
+def canonical_urls(urls: list[str]) -> list[str]:
+    out = []
+    for url in urls:
+        try:
+            out.append(canonicalise(url))
+        except ValueError:
+            continue
+    return list(dict.fromkeys(out))
+
+
+class Ingestor:
+    """Applies pages to the archive inside the caller's transaction."""
+
+    def __init__(self, config: Config, run_id: int | None = None) -> None:
+        self.config = config
+        self.run_id = run_id
+        self.schedule = list(config.revisit.schedule)
+        self.topics = {t.name: t for t in config.topics}
+        self._source_ids: dict[str, int] = {}
+        self.counters: Counter[str] = Counter()
+
+    # -- sources and listings -------------------------------------------------------------
+    def source_id(self, session: Session, name: str) -> int:
+        if name not in self._source_ids:
+            insert_ignore(session, Source, [{"name": name, "created_at": utcnow()}], ["name"])
+            self._source_ids[name] = session.scalars(
+                select(Source.id).where(Source.name == name)
+            ).one()
+        return self._source_ids[name]
+
+    def listing(self, session: Session, page: ListingPage) -> None:
+        now = utcnow()
+        state = session.scalars(select(ListingState).where(ListingState.url == page.url)).first()
+        if state is None:
+            state = ListingState(url=page.url, source_id=self.source_id(session, page.source))
+            session.add(state)
+        if page.status != 304:
+            state.etag, state.last_modified = page.etag, page.last_modified
+            state.ttl_seconds = page.ttl_seconds
+        state.fetched_at, state.http_status = now, page.status
+        self._source_ok(session, page.source, now)
+        self.counters["not_modified" if page.status == 304 else "listings"] += 1
+
+    def _source_ok(self, session: Session, name: str, now: datetime) -> None:
+        session.execute(
+            update(Source)
+            .where(Source.id == self.source_id(session, name))
+            .values(last_polled_at=now, last_success_at=now, consecutive_failures=0)
+        )
+
+    def failure(self, session: Session, failure: PageFailure) -> None:
+        now = utcnow()
+        session.add(
+            PageError(
+                run_id=self.run_id,
+                source=failure.source,
+                url=failure.url,
+                reason=failure.reason,
+                http_status=failure.status,
+                at=now,
+            )
+        )
+        if failure.source:
+            session.execute(
+                update(Source)
+                .where(Source.id == self.source_id(session, failure.source))
+                .values(last_error_at=now, last_error=f"{failure.url}: {failure.reason}")
+            )
+        if failure.article_id is not None:
+            self._checked(session, failure.article_id, now, changed=False)
+        self.counters["errors"] += 1
+
+    # -- articles --------------------------------------------------------------------------
+    def find_article(self, session: Session, urls: list[str]) -> Article | None:
+        if not urls:
+            return None
+        article_id = session.scalars(
+            select(ArticleURL.article_id).where(ArticleURL.url.in_(urls)).limit(1)
+        ).first()
+        return session.get(Article, article_id) if article_id is not None else None
+
+    def add_aliases(self, session: Session, article_id: int, urls: list[str]) -> None:
+        now = utcnow()
+        rows = [{"url": u, "article_id": article_id, "first_seen_at": now} for u in urls]
+        insert_ignore(session, ArticleURL, rows, ["url"])
+
+    def page(self, session: Session, page: ArticlePage, doc: Processed | None) -> None:
+        """Apply one fetched article page (new, duplicate or revisit) to the archive."""
+        self.counters["fetched"] += 1
+        if page.article_id is not None:
+            self.revisit(session, page, doc)
+            return
+        if doc is None:
+            return
+        urls = canonical_urls(page.urls)
+        canonical = doc.canonical_url or (urls[-1] if urls else page.url)
+        urls = list(dict.fromkeys([canonical, *urls]))
+        existing = self.find_article(session, urls)
+        if existing is not None:
+            # Another URL of an article already stored: fold it in, never a second article.
+            self.add_aliases(session, existing.id, urls)
+            self.counters["duplicates"] += 1
+            return
+        self.new_article(session, page, doc, canonical, urls)
+
+    def new_article(
+        self, session: Session, page: ArticlePage, doc: Processed, url: str, urls: list[str]
+    ) -> Article:
+        now = utcnow()
+        source_id = self.source_id(session, page.source)
+        article = Article(
+            url=url,
+            source_id=source_id,
+            title=doc.title,
+            text=doc.text,
+            author=doc.author,
+            published_at=doc.published_at,
+            language=doc.language,
+            site_name=doc.site_name,
+            first_seen_at=now,
+            last_checked_at=now,
+            last_changed_at=now,
+            next_check_at=now + self.schedule[0] if self.schedule else None,
+            revisit_step=0,
+            version_count=1,
+            content_hash=doc.content_hash,
+            text_hash=doc.text_hash,
+            body_hash=page.body_hash,
+            etag=page.etag,
+            last_modified=page.last_modified,
+            words=doc.words,
+            signature=doc.signature,
+            canonical_link=doc.foreign_canonical,
+            is_republication=doc.foreign_canonical is not None,
+        )
+        session.add(article)
+        session.flush()
+        self.add_aliases(session, article.id, urls)
+        session.add(self._version(article, 1, page, doc, now))
+        self.assign_story(session, article, doc)
+        self.learn_paragraphs(session, page.source, source_id, doc)
+        self.match(session, article, doc.topics, now)
+        session.execute(
+            update(Source).where(Source.id == source_id).values(last_new_article_at=now)
+        )
+        self.counters["new_articles"] += 1
+        return article
+
+    def _version(
+        self, article: Article, n: int, page: ArticlePage, doc: Processed, now: datetime
+    ) -> Version:
+        html = zlib.compress(page.body) if self.config.crawl.store_html else None
+        return Version(
+            article_id=article.id,
+            n=n,
+            fetched_at=now,
+            title=doc.title,
+            text=doc.text,
+            raw_text=doc.raw_text,
+            author=doc.author,
+            published_at=doc.published_at,
+            content_hash=doc.content_hash,
+            http_status=page.status,
+            etag=page.etag,
+            last_modified=page.last_modified,
+            html=html,
+        )
+
+    # -- stories ---------------------------------------------------------------------------
+    def assign_story(self, session: Session, article: Article, doc: Processed) -> None:
+        """Join the story of the best near-duplicate, or start a new one."""
+        match = dedup.best_match(
+            doc.signature, doc.text_hash, doc.words, self._candidates(session, article, doc)
+        )
+        if match is None:
+            story = Story(canonical_article_id=article.id, created_at=utcnow())
+            session.add(story)
+            session.flush()
+            article.story_id = story.id
+        else:
+            article.story_id = match.story_id
+            self.counters["story_copies"] += 1
+            self.recanonicalise(session, match.story_id)
+        if doc.bands:
+            session.add_all(
+                LshBand(band=i, hash=h, article_id=article.id) for i, h in enumerate(doc.bands)
+            )
+
+    def _candidates(
+        self, session: Session, article: Article, doc: Processed
+    ) -> list[dedup.Candidate]:
+        if doc.bands:
+            ids = select(LshBand.article_id).where(_band_filter(doc.bands))
+            query = select(Article).where(Article.id.in_(ids), Article.id != article.id)
+        else:
+            query = select(Article).where(
+                Article.text_hash == doc.text_hash, Article.id != article.id
+            )
+        rows = session.scalars(query.limit(MAX_CANDIDATES)).all()
+        return [
+            dedup.Candidate(
+                article_id=a.id,
+                story_id=a.story_id or 0,
+                signature=a.signature,
+                text_hash=a.text_hash or "",
+                words=a.words,
+            )
+            for a in rows
+            if a.story_id is not None
+        ]
+
+    def recanonicalise(self, session: Session, story_id: int) -> None:
+        copies = session.scalars(select(Article).where(Article.story_id == story_id)).all()
+        urls: dict[int, set[str]] = {}
+        for row in session.execute(
+            select(ArticleURL.article_id, ArticleURL.url).where(
+                ArticleURL.article_id.in_([a.id for a in copies])
+            )
+        ):
+            urls.setdefault(row.article_id, set()).add(row.url)
+        chosen = dedup.choose_canonical(
+            [
+                dedup.Copy(
+                    article_id=a.id,
+                    url=a.url,
+                    published_at=a.published_at,
+                    first_seen_at=a.first_seen_at,
+                    words=a.words,
+                    canonical_link=a.canonical_link,
+                    is_republication=a.is_republication,
+                )
+                for a in copies
+            ],
+            urls,
+        )
+        session.execute(
+            update(Story)
+            .where(Story.id == story_id)
+            .values(canonical_article_id=chosen, copies=len(copies), updated_at=utcnow())
+        )
+
+    # -- boilerplate -----------------------------------------------------------------------
+    def learn_paragraphs(
+        self, session: Session, source: str, source_id: int, doc: Processed
+    ) -> None:
+        if not doc.paragraph_keys:
+            return
+        keys = list(doc.paragraph_keys)
+        rows = [
+            {"source_id": source_id, "key": k, "docs": 0, "sample": doc.paragraph_keys[k]}
+            for k in keys
+        ]
+        insert_ignore(session, BoilerplateParagraph, rows, ["source_id", "key"])
+        session.execute(
+            update(BoilerplateParagraph)
+            .where(BoilerplateParagraph.source_id == source_id, BoilerplateParagraph.key.in_(keys))
+            .values(docs=BoilerplateParagraph.docs + 1)
+        )
+
+    # -- topics and alerts -----------------------------------------------------------------
+    def match(
+        self, session: Session, article: Article, topics: dict[str, list[str]], now: datetime
+    ) -> None:
+        for name, terms in topics.items():
+            topic = self.topics.get(name)
+            if topic is None:
+                continue
+            inserted = insert_ignore(
+                session,
+                TopicMatch,
+                [
+                    {
+                        "topic": name,
+                        "article_id": article.id,
+                        "story_id": article.story_id,
+                        "matched_at": now,
+                        "terms": terms_json(terms),
+                    }
+                ],
+                ["topic", "article_id"],
+            )
+            if inserted:
+                self.counters["matches"] += 1
+                self.queue_alerts(session, topic, article, now)
+
+    def queue_alerts(
+        self, session: Session, topic: TopicConfig, article: Article, now: datetime
+    ) -> None:
+        """Outbox rows, in the match's transaction: one per (topic, recipient, story)."""
+        if topic.alert_mode == "none" or not topic.alert_to or article.story_id is None:
+            return
+        rows = [
+            {
+                "topic": topic.name,
+                "recipient": rcpt,
+                "story_id": article.story_id,
+                "article_id": article.id,
+                "kind": "new",
+                "key": "",
+                "mode": topic.alert_mode,
+                "status": "pending",
+                "created_at": now,
+                "due_at": now,
+                "payload": "{}",
+            }
+            for rcpt in topic.alert_to
+        ]
+        insert_ignore(session, Alert, rows, ["topic", "recipient", "story_id", "kind", "key"])
+
+    # -- revisits --------------------------------------------------------------------------
+    def _checked(self, session: Session, article_id: int, now: datetime, *, changed: bool) -> None:
+        """Plan the next revisit: the k-th is due schedule[k] after the previous check."""
+        article = session.get(Article, article_id)
+        if article is None:
+            return
+        step = 0 if changed else article.revisit_step + 1
+        article.revisit_step = step
+        article.last_checked_at = now
+        article.next_check_at = now + self.schedule[step] if step < len(self.schedule) else None
+
+    def revisit(self, session: Session, page: ArticlePage, doc: Processed | None) -> None:
+        now = utcnow()
+        article = session.get(Article, page.article_id)
+        if article is None:
+            return
+        self.counters["revisits"] += 1
+        if page.status in (404, 410):
+            if article.status != "gone":
+                article.status, article.gone_at = "gone", now
+                self.counters["gone"] += 1
+            self._checked(session, article.id, now, changed=False)
+            return
+        if article.status == "gone":
+            article.status, article.gone_at = "live", None
+        if page.etag or page.last_modified:
+            article.etag, article.last_modified = page.etag, page.last_modified
+        if page.status == 304 or doc is None:
+            self.counters["not_modified" if page.status == 304 else "unchanged"] += 1
+            self._checked(session, article.id, now, changed=False)
+            return
+        article.body_hash = page.body_hash
+        self.add_aliases(session, article.id, canonical_urls(page.urls))
+        changed = self.new_version(session, article, page, doc, now)
+        self._checked(session, article.id, now, changed=changed)
+
+    def new_version(
+        self, session: Session, article: Article, page: ArticlePage, doc: Processed, now: datetime
+    ) -> bool:
+        """Store a version if title or text changed; True when the change is material."""
+        if doc.content_hash == article.content_hash:
+            article.suspect_hash = None
+            self.counters["unchanged"] += 1
+            return False
+        if diffing.is_suspect_loss(article.text, doc.text) and article.suspect_hash != doc.content_hash:
+            # Hold a sudden loss of most of the text until the next visit confirms it.
+            article.suspect_hash = doc.content_hash
+            self.counters["suspect"] += 1
+            return False
+        change = diffing.compare(article.title, article.text, doc.title, doc.text)
+        n = article.version_count + 1
+        version = self._version(article, n, page, doc, now)
+        version.words_added, version.words_removed = change.words_added, change.words_removed
+        version.headline_changed, version.material = change.headline_changed, change.material
+        version.same_as_n = session.scalars(
+            select(Version.n).where(
+                Version.article_id == article.id, Version.content_hash == doc.content_hash
+            )
+        ).first()
+        session.add(version)
+        old_title = article.title
+        article.title, article.text = doc.title, doc.text
+        article.content_hash, article.text_hash = doc.content_hash, doc.text_hash
+        article.words, article.version_count = doc.words, n
+        article.last_changed_at, article.suspect_hash = now, None
+        self.counters["new_versions"] += 1
+        if change.material:
+            self.match(session, article, doc.topics, now)
+            self.queue_updates(session, article, old_title, version, now)
+        return change.material
+
+    def queue_updates(
+        self, session: Session, article: Article, old_title: str | None, version: Version,
+        now: datetime,
+    ) -> None:
+        """Update alerts for recipients who were already sent this story (alert_updates)."""
+        if article.story_id is None:
+            return
+        sent = session.execute(
+            select(Alert.topic, Alert.recipient).where(
+                Alert.story_id == article.story_id, Alert.kind == "new", Alert.status == "sent"
+            )
+        ).all()
+        rows = []
+        for topic_name, rcpt in sent:
+            topic = self.topics.get(topic_name)
+            if topic is None or not topic.alert_updates:
+                continue
+            rows.append(
+                {
+                    "topic": topic_name,
+                    "recipient": rcpt,
+                    "story_id": article.story_id,
+                    "article_id": article.id,
+                    "kind": "update",
+                    "key": f"{article.id}:{version.n}",
+                    "mode": "immediate",
+                    "status": "pending",
+                    "created_at": now,
+                    "due_at": now,
+                    "payload": json.dumps({"old_title": old_title, "version": version.n}),
+                }
+            )
+        if rows:
+            insert_ignore(session, Alert, rows, ["topic", "recipient", "story_id", "kind", "key"])
+
+
+def _band_filter(bands: list[int]) -> ColumnElement[bool]:
+    # An OR of (band, hash) pairs: each arm is a lookup in the primary key's index.
+    return or_(*(and_(LshBand.band == i, LshBand.hash == h) for i, h in enumerate(bands)))
+
+
+def due_revisits(session: Session, now: datetime, limit: int) -> list[Article]:
+    """Articles whose next check is due, most overdue first."""
+    return list(
+        session.scalars(
+            select(Article)
+            .where(Article.next_check_at.is_not(None), Article.next_check_at <= now)
+            .order_by(Article.next_check_at)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,57 @@
+"""Items passed from the spider to the pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class FeedHints:
+    """What a feed or news sitemap said of an article: fallbacks for extraction."""
+
+    title: str | None = None
+    published_at: datetime | None = None
+    author: str | None = None
+
+
+@dataclass
+class ArticlePage:
+    """A fetched article page (or a revisit's answer: 200, 304, 404, 410, a redirect)."""
+
+    source: str
+    url: str  # the final URL, after redirects
+    urls: list[str]  # every URL that led here: listing link, redirect hops, final URL
+    status: int
+    body: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    hints: FeedHints = field(default_factory=FeedHints)
+    article_id: int | None = None  # set on revisits
+    body_hash: str | None = None  # sha256 of the body, set by the pipeline
+    previous_body_hash: str | None = None  # revisits: the body last seen
+
+
+@dataclass
+class ListingPage:
+    """A fetched feed, sitemap or section page: its validators and polling hints."""
+
+    source: str
+    url: str
+    status: int
+    etag: str | None
+    last_modified: str | None
+    ttl_seconds: int | None = None
+    links: int = 0
+
+
+@dataclass
+class PageFailure:
+    """A request that failed: recorded with its reason, and counted."""
+
+    source: str | None
+    url: str
+    reason: str
+    status: int | None = None
+    article_id: int | None = None

@@ -1,0 +1,155 @@
+"""The archive pipeline: CPU work in a process pool, database writes in batches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from sqlalchemy import func, select, update
+
+from crawler import dedup
+from crawler.config import Config
+from crawler.ingest import Ingestor
+from crawler.items import ArticlePage, ListingPage, PageFailure
+from crawler.worker import Processed, body_hash, init_worker, process_page
+from storage.db import make_engine, session_factory, transaction
+from storage.models import Article, BoilerplateParagraph, CrawlRun, Source
+
+logger = logging.getLogger(__name__)
+
+Op = tuple[Any, Processed | None]
+
+
+class ArchivePipeline:
+    """Extract in worker processes; write to the archive one transaction per batch."""
+
+    BATCH_ITEMS = 50
+    BATCH_SECONDS = 1.0
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.config: Config = crawler.settings["NEWSMON_CONFIG"]
+        self.run_id: int | None = crawler.settings.get("NEWSMON_RUN_ID")
+        self.ingestor = Ingestor(self.config, self.run_id)
+        self.buffer: list[Op] = []
+        self.last_flush = time.monotonic()
+        self.boilerplate: dict[str, frozenset[str]] = {}
+        self.pool: ProcessPoolExecutor | None = None
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        import multiprocessing
+
+        self.engine = make_engine(self.config.database_url)
+        self.sessions = session_factory(self.engine)
+        workers = self.config.crawl.workers or os.cpu_count() or 1
+        topics = [(t.name, t.query) for t in self.config.topics]
+        # forkserver: forking a process that runs the Twisted reactor and holds DB connections
+        # is unsafe.
+        self.pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=init_worker,
+            initargs=(topics,),
+        )
+        with self.sessions() as session:
+            for source in self.config.sources:
+                self.boilerplate[source.name] = self._learned(session, source.name)
+
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticlePage):
+            doc = await self._process(item)
+            self.buffer.append((item, doc))
+            item.body = b""  # the bytes are no longer needed; keep memory flat
+        elif isinstance(item, ListingPage | PageFailure):
+            self.buffer.append((item, None))
+        if len(self.buffer) >= self.BATCH_ITEMS or (
+            time.monotonic() - self.last_flush >= self.BATCH_SECONDS
+        ):
+            self.flush()
+        return item
+
+    async def _process(self, page: ArticlePage) -> Processed | None:
+        if page.status != 200:
+            return None
+        page.body_hash = body_hash(page.body)
+        if page.previous_body_hash and page.body_hash == page.previous_body_hash:
+            return None  # an unchanged body costs no extraction
+        loop = asyncio.get_running_loop()
+        assert self.pool is not None
+        return await loop.run_in_executor(
+            self.pool,
+            process_page,
+            page.body,
+            page.url,
+            page.content_type,
+            page.hints,
+            self.boilerplate.get(page.source, frozenset()),
+        )
+
+    def flush(self) -> None:
+        """Write the buffer and the run's counters in one transaction."""
+        self.last_flush = time.monotonic()
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        before = self.ingestor.counters.copy()
+        with transaction(self.sessions) as session:
+            for item, doc in batch:
+                self._apply(session, item, doc)
+            delta = self.ingestor.counters - before
+            if self.run_id is not None:
+                values = {k: getattr(CrawlRun, k) + v for k, v in delta.items() if hasattr(CrawlRun, k)}
+                if values:
+                    session.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(values))
+            sources = {item.source for item, _ in batch if isinstance(item, ArticlePage)}
+            for name in sources:
+                self.boilerplate[name] = self._learned(session, name)
+        assert self.crawler.stats is not None
+        for key, value in self.ingestor.counters.items():
+            self.crawler.stats.set_value(f"newsmon/{key}", value)
+
+    def _apply(self, session: Any, item: Any, doc: Processed | None) -> None:
+        if isinstance(item, ArticlePage):
+            self.ingestor.page(session, item, doc)
+        elif isinstance(item, ListingPage):
+            self.ingestor.listing(session, item)
+        elif isinstance(item, PageFailure):
+            self.ingestor.failure(session, item)
+
+    def _learned(self, session: Any, source: str) -> frozenset[str]:
+        """The boilerplate paragraphs learned so far for one source."""
+        source_id = session.scalar(select(Source.id).where(Source.name == source))
+        if source_id is None:
+            return frozenset()
+        n_docs = session.scalar(
+            select(func.count()).select_from(Article).where(Article.source_id == source_id)
+        )
+        counts = dict(
+            session.execute(
+                select(BoilerplateParagraph.key, BoilerplateParagraph.docs).where(
+                    BoilerplateParagraph.source_id == source_id, BoilerplateParagraph.docs >= 2
+                )
+            ).all()
+        )
+        return frozenset(dedup.learn_boilerplate(counts, n_docs or 0))
+
+    def close_spider(self) -> None:
+        self.flush()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def engine_stopped(self) -> None:
+        if hasattr(self, "engine"):
+            self.engine.dispose()

@@ -1,0 +1,195 @@
+"""The news spider: polls feeds, sitemaps and section pages; fetches articles and revisits."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.config import SourceConfig
+from crawler.discovery import Link, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.items import ArticlePage, FeedHints, ListingPage, PageFailure
+
+# Listing requests go first so that article links are discovered early; revisits come last.
+LISTING_PRIORITY = 100
+REVISIT_PRIORITY = -10
+
+
+@dataclass(frozen=True)
+class RevisitTarget:
+    article_id: int
+    url: str
+    source: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None = None
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(
+        self,
+        sources: list[SourceConfig],
+        revisits: list[RevisitTarget] | None = None,
+        max_pages: int = 5,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sources = {s.name: s for s in sources}
+        self.revisits = revisits or []
+        self.max_pages = max_pages
+        self.listing_pages: Counter[str] = Counter()
+
+    async def start(self) -> AsyncIterator[Any]:
+        for source in self.sources.values():
+            for url in source.feeds:
+                yield self._listing(url, source.name, self.parse_feed)
+            for url in source.sitemaps:
+                yield self._listing(url, source.name, self.parse_sitemap)
+            for url in source.pages:
+                self.listing_pages[source.name] += 1
+                yield self._listing(url, source.name, self.parse_page)
+        for target in self.revisits:
+            yield scrapy.Request(
+                target.url,
+                callback=self.parse_article,
+                errback=self.failed,
+                priority=REVISIT_PRIORITY,
+                dont_filter=True,
+                meta={
+                    "source": target.source,
+                    "article_id": target.article_id,
+                    "validators": (target.etag, target.last_modified),
+                    "body_hash": target.body_hash,
+                    "handle_httpstatus_list": [304, 404, 410],
+                },
+            )
+
+    def _listing(self, url: str, source: str, callback: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.failed,
+            priority=LISTING_PRIORITY,
+            meta={"source": source, "listing": True, "handle_httpstatus_list": [304]},
+        )
+
+    def _article(self, link: Link, source: str) -> scrapy.Request:
+        return scrapy.Request(
+            link.url,
+            callback=self.parse_article,
+            errback=self.failed,
+            meta={"source": source, "article_link": True, "hints": link.hints},
+        )
+
+    def _listed(self, response: Response, links: int, ttl: int | None = None) -> ListingPage:
+        return ListingPage(
+            source=response.meta["source"],
+            url=response.url,
+            status=response.status,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            ttl_seconds=ttl,
+            links=links,
+        )
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            yield self._listed(response, 0)
+            return
+        result = parse_feed(response.body, response.url)
+        if result.error:
+            yield PageFailure(response.meta["source"], response.url, result.error, response.status)
+            return
+        yield self._listed(response, len(result.links), result.ttl_seconds)
+        for link in result.links:
+            yield self._article(link, response.meta["source"])
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        source = response.meta["source"]
+        if response.status == 304:
+            yield self._listed(response, 0)
+            return
+        if urlsplit(response.url).path.endswith("/robots.txt"):
+            found = sitemaps_from_robots(response.body, response.url)
+            yield self._listed(response, len(found))
+            for url in found:
+                yield self._listing(url, source, self.parse_sitemap)
+            return
+        result = parse_sitemap(response.body, response.url)
+        if result.kind not in ("urlset", "sitemapindex"):
+            yield PageFailure(source, response.url, "not a sitemap", response.status)
+            return
+        yield self._listed(response, len(result.links))
+        for link in result.links:
+            if result.kind == "sitemapindex":
+                yield self._listing(link.url, source, self.parse_sitemap)
+            else:
+                yield self._article(link, source)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        source = self.sources[response.meta["source"]]
+        if response.status == 304:
+            yield self._listed(response, 0)
+            return
+        if not hasattr(response, "css"):
+            yield PageFailure(source.name, response.url, "listing page is not HTML", response.status)
+            return
+        host = urlsplit(response.url).netloc
+        links = {urljoin(response.url, h) for h in response.css("a::attr(href)").getall()}
+        same_host = sorted(u for u in links if urlsplit(u).netloc == host)
+        articles = [u for u in same_host if source.follow and re.search(source.follow, u)]
+        yield self._listed(response, len(articles))
+        for url in articles:
+            yield self._article(Link(url), source.name)
+        for url in same_host:
+            if source.paginate and re.search(source.paginate, url) and url not in articles:
+                if self.listing_pages[source.name] < self.max_pages:
+                    self.listing_pages[source.name] += 1
+                    yield self._listing(url, source.name, self.parse_page)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        urls = [*meta.get("seen_urls", []), *meta.get("redirect_urls", []), response.url]
+        yield ArticlePage(
+            source=meta["source"],
+            url=response.url,
+            urls=list(dict.fromkeys(urls)),
+            status=response.status,
+            body=response.body,
+            content_type=_header(response, b"Content-Type"),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            hints=meta.get("hints") or FeedHints(),
+            article_id=meta.get("article_id"),
+            previous_body_hash=meta.get("body_hash"),
+        )
+
+    def failed(self, failure: Failure) -> Iterator[PageFailure]:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        reason = _reason(failure)
+        yield PageFailure(
+            request.meta.get("source"), request.url, reason, status, request.meta.get("article_id")
+        )
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _reason(failure: Failure) -> str:
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]  # type: ignore[union-attr]

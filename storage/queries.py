@@ -1,0 +1,208 @@
+"""Read and upsert queries over the archive; each takes a Session, the caller owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Article,
+    ArticleURL,
+    Base,
+    Source,
+    Story,
+    TopicMatch,
+    Version,
+)
+
+
+def insert_ignore(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING; returns how many rows were inserted.
+
+    Racing workers never fail on, nor duplicate, a unique URL, alias, match or alert.
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
+    result = session.execute(stmt)
+    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def article_by_ref(session: Session, ref: str) -> Article | None:
+    """An article by id, canonical URL or any alias URL."""
+    if ref.isdigit():
+        return session.get(Article, int(ref))
+    from crawler.urls import canonicalise
+
+    try:
+        url = canonicalise(ref)
+    except ValueError:
+        return None
+    article_id = session.scalars(select(ArticleURL.article_id).where(ArticleURL.url == url)).first()
+    return session.get(Article, article_id) if article_id is not None else None
+
+
+def aliases(session: Session, article: Article) -> list[str]:
+    rows = session.scalars(
+        select(ArticleURL.url)
+        .where(ArticleURL.article_id == article.id, ArticleURL.url != article.url)
+        .order_by(ArticleURL.id)
+    )
+    return list(rows)
+
+
+def topics_of(session: Session, article_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(TopicMatch.topic)
+            .where(TopicMatch.article_id == article_id)
+            .order_by(TopicMatch.topic)
+        )
+    )
+
+
+def export_record(session: Session, article: Article) -> dict[str, Any]:
+    """One article as the export format of PRODUCT.md."""
+    source = session.get(Source, article.source_id)
+    story = session.get(Story, article.story_id) if article.story_id else None
+    return {
+        "id": article.id,
+        "url": article.url,
+        "aliases": aliases(session, article),
+        "source": source.name if source else None,
+        "title": article.title,
+        "text": article.text,
+        "author": article.author,
+        "published_at": iso(article.published_at),
+        "language": article.language,
+        "first_seen_at": iso(article.first_seen_at),
+        "last_checked_at": iso(article.last_checked_at),
+        "last_changed_at": iso(article.last_changed_at),
+        "status": article.status,
+        "versions": article.version_count,
+        "story_id": article.story_id,
+        "story_canonical": bool(story and story.canonical_article_id == article.id),
+        "topics": topics_of(session, article.id),
+    }
+
+
+EXPORT_FIELDS = (
+    "id url aliases source title text author published_at language first_seen_at "
+    "last_checked_at last_changed_at status versions story_id story_canonical topics"
+).split()
+
+
+def history(session: Session, article_id: int) -> list[dict[str, Any]]:
+    versions = session.scalars(
+        select(Version).where(Version.article_id == article_id).order_by(Version.n)
+    )
+    return [
+        {
+            "n": v.n,
+            "fetched_at": iso(v.fetched_at),
+            "title": v.title,
+            "words_added": v.words_added,
+            "words_removed": v.words_removed,
+            "headline_changed": v.headline_changed,
+            "material": v.material,
+            "same_as": v.same_as_n,
+        }
+        for v in versions
+    ]
+
+
+def copies(session: Session, article: Article) -> list[dict[str, Any]]:
+    """The other articles of the article's story."""
+    if article.story_id is None:
+        return []
+    rows = session.execute(
+        select(Article.id, Article.url, Source.name)
+        .join(Source, Source.id == Article.source_id)
+        .where(Article.story_id == article.story_id, Article.id != article.id)
+        .order_by(Article.id)
+    )
+    return [{"id": r.id, "url": r.url, "source": r.name} for r in rows]
+
+
+def show_record(session: Session, article: Article) -> dict[str, Any]:
+    record = export_record(session, article)
+    record["history"] = history(session, article.id)
+    record["copies"] = copies(session, article)
+    record["site_name"] = article.site_name
+    return record
+
+
+def iter_export(
+    session: Session, *, since: datetime | None = None, topic: str | None = None,
+    batch: int = 500,
+) -> Iterator[dict[str, Any]]:
+    """Export records in id order, read in batches so memory stays flat."""
+    last_id = 0
+    while True:
+        query = select(Article).where(Article.id > last_id).order_by(Article.id).limit(batch)
+        if since is not None:
+            query = query.where(Article.first_seen_at >= since)
+        if topic is not None:
+            query = query.where(
+                Article.id.in_(select(TopicMatch.article_id).where(TopicMatch.topic == topic))
+            )
+        rows = session.scalars(query).all()
+        if not rows:
+            return
+        for article in rows:
+            yield export_record(session, article)
+        last_id = rows[-1].id
+        session.expunge_all()
+
+
+def version(session: Session, article_id: int, n: int) -> Version | None:
+    return session.scalars(
+        select(Version).where(Version.article_id == article_id, Version.n == n)
+    ).first()
+
+
+def count_articles(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def dumps(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+def topic_summary(session: Session) -> dict[str, list[dict[str, Any]]]:
+    """Per topic, its matching stories (canonical copy's title and source, copies seen)."""
+    canonical = (
+        select(
+            TopicMatch.topic,
+            Story.id.label("story_id"),
+            Story.copies,
+            Article.title,
+            Source.name.label("source"),
+        )
+        .join(Story, Story.id == TopicMatch.story_id)
+        .join(Article, Article.id == Story.canonical_article_id)
+        .join(Source, Source.id == Article.source_id)
+        .distinct()
+        .order_by(TopicMatch.topic, Article.title)
+    )
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in session.execute(canonical):
+        out.setdefault(row.topic, []).append(
+            {"story_id": row.story_id, "title": row.title, "source": row.source,
+             "copies": row.copies - 1}
+        )
+    return out

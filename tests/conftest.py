@@ -1,0 +1,85 @@
+"""Shared fixtures: corpus location, archives (SQLite file, fresh PostgreSQL database), the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def corpus_path() -> Path:
+    return Path(os.environ.get("NEWSMON_CORPUS_DIR", REPO.parent / "shared" / "corpus" / "readability"))
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    path = corpus_path()
+    if not (path / "manifest.json").exists():
+        pytest.skip(f"readability corpus not found at {path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'newsmon.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    base = os.environ.get("NEWSMON_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("NEWSMON_TEST_POSTGRES_URL is not set")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"newsmon_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """The session's PostgreSQL database, emptied before each test."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(postgres_server_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    yield postgres_server_url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using it runs on SQLite and, when configured, on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'newsmon.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def newsmon(*args: str, config: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a child process (the Twisted reactor starts once per process)."""
+    cmd = [sys.executable, "-m", "crawler"]
+    if config is not None:
+        cmd += ["--config", str(config)]
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("NEWSMON_CONFIG", None) if config is not None else None
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=timeout,
+                          env=full_env, cwd=REPO)
