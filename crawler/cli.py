@@ -60,8 +60,11 @@ def main_options(
 ) -> None:
     """Global options come before the command: `newsmon --config c.toml crawl`."""
     state.config_path, state.verbose, state.quiet = config, verbose, quiet
-    logging.basicConfig(level=state.log_level if not quiet else "ERROR", stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    # The handler's own level: Scrapy resets the root logger's level when it starts.
+    handler.setLevel(state.log_level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=state.log_level, handlers=[handler], force=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

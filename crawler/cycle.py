@@ -92,7 +92,7 @@ def crawl(
     """Run the spider to completion in this process (the reactor starts once per process)."""
     settings = scrapy_settings(config, run_id=run_id, progress=progress)
     settings["LOG_LEVEL"] = log_level
-    process = CrawlerProcess(settings, install_root_handler=log_level != "CRITICAL")
+    process = CrawlerProcess(settings)
     process.crawl(NewsSpider, sources=sources, revisits=targets, max_pages=config.crawl.max_pages)
     process.start()
 

@@ -22,6 +22,8 @@ def scrapy_settings(
         # Scrapy's cookie handling only adds state that news pages do not need.
         "COOKIES_ENABLED": False,
         "DOWNLOAD_DELAY": crawl.download_delay.total_seconds(),
+        # ±50% around the delay, so requests to one host do not come in lockstep.
+        "DOWNLOAD_DELAY_JITTER": 0.5,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "DOWNLOAD_TIMEOUT": crawl.timeout.total_seconds(),
         "DOWNLOAD_WARNSIZE": 0,
@@ -33,15 +35,17 @@ def scrapy_settings(
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         },
         "EXTENSIONS": {
-            "crawler.progress.Progress": 500,
+            # Only on a terminal; listed only then so nothing logs that it is off.
+            **({"crawler.progress.Progress": 500} if progress else {}),
             "scrapy.extensions.telnet.TelnetConsole": None,
         },
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
+        # The CLI installs the one root handler on stderr, at the level -v/-q ask for.
+        "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_LEVEL": "INFO",
         "NEWSMON_CONFIG": config,
         "NEWSMON_PROGRESS": progress,
         "NEWSMON_RUN_ID": run_id,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
         "REDIRECT_MAX_TIMES": 10,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "RETRY_ENABLED": crawl.retries > 0,
