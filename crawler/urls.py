@@ -1,0 +1,167 @@
+"""Canonical URLs, hosts, same-site tests and AMP detection (pure, no network)."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import SplitResult, parse_qsl, unquote_plus, urlsplit, urlunsplit
+
+import tldextract
+from w3lib.url import canonicalize_url
+
+# Query parameters that only say where a click came from, never which page is served.
+# Matched case-insensitively; any parameter starting with "utm_" is dropped as well.
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        # Google Ads / Analytics / Merchant
+        "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "_ga", "_gl", "srsltid",
+        # Meta, Microsoft, Yandex, Twitter/X, TikTok, LinkedIn, Instagram
+        "fbclid", "msclkid", "yclid", "ysclid", "twclid", "ttclid", "li_fat_id", "igshid",
+        "igsh", "ref_src", "ref_url",
+        # Mailchimp, HubSpot, Marketo, Vero, Omeda
+        "mc_cid", "mc_eid", "_hsenc", "_hsmi", "__hstc", "__hssc", "__hsfp", "hsctatracking",
+        "mkt_tok", "vero_conv", "vero_id", "oly_anon_id", "oly_enc_id",
+        # newsroom campaign ids (Adobe, Yahoo, CNN, BBC, Openstat, AT Internet, ...)
+        "cmpid", "s_cid", "ncid", "sr_share", "ocid", "_openstat", "at_medium", "at_campaign",
+        "wickedid", "rb_clickid", "epik",
+    }
+)  # fmt: skip
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Offline public-suffix lookups: the bundled snapshot, no HTTP fetch, no cache on disk (safe
+# in a process pool). Private suffixes count, so two blogs on github.io are two sites.
+_TLD = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), include_psl_private_domains=True)
+
+
+def _split_http(url: str) -> SplitResult:
+    """Split `url`, raising ValueError unless it is an absolute http(s) URL with a host."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    _ = parts.port  # raises ValueError on a malformed port
+    return parts
+
+
+def _is_tracking(key: str) -> bool:
+    name = unquote_plus(key).strip().lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMS
+
+
+def _canonical_query(query: str) -> str:
+    """Normalise each pair with w3lib, drop trackers, sort by key keeping repeated keys in order."""
+    pairs = []
+    for raw in query.split("&"):
+        if not raw:
+            continue
+        # w3lib normalises one pair at a time so that its (key, value) sort never reorders
+        # the values of a repeated key, whose order can matter to the server.
+        pair = urlsplit(canonicalize_url("http://h/?" + raw)).query
+        key = pair.split("=", 1)[0]
+        if pair and not _is_tracking(key):
+            pairs.append((key, pair))
+    pairs.sort(key=lambda kv: kv[0])
+    return "&".join(pair for _, pair in pairs)
+
+
+def _strip_default_port(parts: SplitResult) -> SplitResult:
+    port = parts.port
+    if port is None:
+        return parts
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    hostname = hostport[: hostport.rfind(":")]
+    suffix = "" if port == _DEFAULT_PORTS[parts.scheme] else f":{port}"
+    netloc = f"{userinfo}@" if userinfo else ""
+    return parts._replace(netloc=f"{netloc}{hostname}{suffix}")
+
+
+def canonicalise(url: str) -> str:
+    """Return the one spelling of `url` used as an article's identity.
+
+    Lower-cases scheme and host (IDNA-encoded), drops the default port, the fragment and
+    tracking parameters, sorts the query by key (stable: repeated keys keep their order),
+    normalises percent-encoding and dot segments, keeps the path's case, and turns an empty
+    path into "/". Idempotent.
+
+    :param url: an absolute http or https URL.
+    :raises ValueError: for another scheme, a URL without host or with a bad port.
+    """
+    parts = _split_http(url)
+    base = urlsplit(canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))))
+    base = _strip_default_port(base)
+    return urlunsplit(base._replace(query=_canonical_query(parts.query), fragment=""))
+
+
+def host(url: str) -> str:
+    """Return the lower-case host name of `url` without port ("" when it has none)."""
+    try:
+        return urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _effective_port(url: str) -> int | None:
+    parts = urlsplit(url.strip())
+    try:
+        return parts.port or _DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        return None
+
+
+def _is_local_or_ip(hostname: str) -> bool:
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _registered_domain(hostname: str) -> str:
+    """The domain just under the public suffix ("bbc.co.uk"), or the host itself if none."""
+    return _TLD.extract_str(hostname).top_domain_under_public_suffix or hostname
+
+
+def same_site(a: str, b: str) -> bool:
+    """Tell whether two URLs belong to one publisher.
+
+    Names compare by registered domain (news.bbc.co.uk and www.bbc.co.uk are one site). IP
+    addresses and localhost compare by host and port, since each of our loopback fixture
+    publishers is its own address or port.
+    """
+    host_a, host_b = host(a), host(b)
+    if not host_a or not host_b:
+        return False
+    if _is_local_or_ip(host_a) or _is_local_or_ip(host_b):
+        return host_a == host_b and _effective_port(a) == _effective_port(b)
+    return _registered_domain(host_a) == _registered_domain(host_b)
+
+
+def _amp_query(query: str) -> bool:
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        name, val = key.lower(), value.lower()
+        if name == "amp" and val in {"", "1", "true"}:
+            return True
+        if name == "outputtype" and val == "amp":
+            return True
+    return False
+
+
+def is_amp(url: str) -> bool:
+    """Tell whether `url` looks like the AMP edition of a page.
+
+    Recognises an "amp" path segment (/amp/, /story/amp), a .amp or .amp.html file, ?amp=1
+    (or ?amp, ?outputType=amp), an amp. subdomain and the Google AMP cache.
+    """
+    parts = urlsplit(url.strip())
+    hostname = parts.hostname or ""
+    path = parts.path.lower()
+    return (
+        "amp" in path.split("/")
+        or path.endswith((".amp", ".amp.html"))
+        or hostname.startswith("amp.")
+        or hostname.endswith(".cdn.ampproject.org")
+        or _amp_query(parts.query)
+    )
