@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -169,6 +170,8 @@ def summary_line(summary: dict[str, Any]) -> str:
 def crawl(
     source: Annotated[list[str] | None, typer.Option("--source", help="only this source (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
+    revisits_only: Annotated[bool, typer.Option("--revisits-only", help="poll no source; only revisit what is due")] = False,
+    force: Annotated[bool, typer.Option("--force", help="poll sources even if their feed TTL or backoff says wait")] = False,
 ) -> None:
     """Run one full cycle, then exit: discover, fetch, extract, dedup, store, revisit, match, alert.
 
@@ -179,8 +182,14 @@ def crawl(
 
     config = get_config()
     try:
-        summary = run_cycle(config, source or [], log_level=state.log_level,
-                            progress=sys.stderr.isatty() and not state.quiet and not as_json)
+        summary = run_cycle(
+            config,
+            source or [],
+            log_level=state.log_level,
+            progress=sys.stderr.isatty() and not state.quiet and not as_json,
+            revisits_only=revisits_only,
+            force=force,
+        )
     except ConfigError as exc:
         raise fail(str(exc), EXIT_CONFIG) from None
     except LockedError as exc:
@@ -189,6 +198,49 @@ def crawl(
         echo_json(summary)
     elif not state.quiet:
         print(summary_line(summary))
+
+
+@app.command()
+def run() -> None:
+    """Run the daemon: poll each source at its `every`, revisit and send alerts, until SIGTERM.
+
+    Example: newsmon --config /etc/newsmon.toml run
+    """
+    from crawler.daemon import run_daemon
+
+    config = get_config()
+    path = state.config_path or Path(os.environ.get("NEWSMON_CONFIG") or DEFAULT_CONFIG_PATH)
+    run_daemon(config, path)
+
+
+@app.command()
+def stats(
+    runs: Annotated[int, typer.Option(help="how many recent cycles to list")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Per source: articles, last success, errors, 304 rate, time since the last new article;
+    per recent cycle: its counters.
+
+    Example: newsmon stats --runs 5
+    """
+    from storage.queries import run_stats, source_stats
+
+    with session() as s:
+        data = {"sources": source_stats(s), "runs": run_stats(s, runs)}
+    if as_json:
+        echo_json(data)
+        return
+    print(f"{'source':30} {'articles':>8} {'errors':>6} {'304 rate':>8}  last success / last new article")
+    for row in data["sources"]:
+        rate = f"{row['not_modified_rate']:.0%}" if row["not_modified_rate"] is not None else "-"
+        stale = "  STOPPED YIELDING" if row["stale"] else ""
+        print(f"{row['source'][:30]:30} {row['articles']:>8} {row['errors']:>6} {rate:>8}  "
+              f"{row['last_success_at'] or '-'} / {row['last_new_article_at'] or '-'}{stale}")
+    print()
+    for r in data["runs"]:
+        counters = " ".join(f"{k}={r[k]}" for k in ("fetched", "new_articles", "new_versions",
+                            "not_modified", "duplicates", "errors", "matches", "alerts_sent"))
+        print(f"run {r['id']} {r['started_at']} {r['status']}: {counters}")
 
 
 # -- reading the archive --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from crawler.config import Config, ConfigError
 from crawler.ingest import due_revisits
@@ -40,21 +40,30 @@ def prepare_database(config: Config) -> None:
         upgrade(config.database_url)
 
 
-def start_run(config: Config, now: datetime) -> tuple[int, list[RevisitTarget]]:
-    """Record the run and choose the due revisits (chosen now, so new pages wait a cycle)."""
+def start_run(
+    config: Config, now: datetime, revisit_sources: list[str] | None
+) -> tuple[int, list[RevisitTarget], set[str]]:
+    """Record the run, choose the due revisits (chosen now, so new pages wait a cycle), and
+    name the sources whose next poll is not yet due (feed TTL floor, failure backoff)."""
     engine = make_engine(config.database_url)
     try:
         with transaction(session_factory(engine)) as session:
             run = CrawlRun(started_at=now, host=socket.gethostname(), pid=os.getpid())
             session.add(run)
             session.flush()
-            names = dict(session.query(Source.id, Source.name).all())
+            names = dict(session.execute(select(Source.id, Source.name)).tuples().all())
+            wanted = set(revisit_sources) if revisit_sources is not None else set(names.values())
+            ids = [i for i, n in names.items() if n in wanted]
             targets = [
                 RevisitTarget(a.id, a.url, names[a.source_id], a.etag, a.last_modified, a.body_hash)
-                for a in due_revisits(session, now, config.revisit.budget)
-                if a.source_id in names
+                for a in due_revisits(session, now, config.revisit.budget, ids)
             ]
-            return run.id, targets
+            waiting = set(
+                session.scalars(
+                    select(Source.name).where(Source.next_poll_at.is_not(None), Source.next_poll_at > now)
+                )
+            )
+            return run.id, targets, waiting
     finally:
         engine.dispose()
 
@@ -88,13 +97,17 @@ def crawl(
     run_id: int,
     log_level: str,
     progress: bool = False,
-) -> None:
-    """Run the spider to completion in this process (the reactor starts once per process)."""
+) -> str:
+    """Run the spider to completion in this process (the reactor starts once per process);
+    return Scrapy's finish reason ("finished", or "shutdown" after SIGTERM/SIGINT)."""
     settings = scrapy_settings(config, run_id=run_id, progress=progress)
     settings["LOG_LEVEL"] = log_level
     process = CrawlerProcess(settings)
-    process.crawl(NewsSpider, sources=sources, revisits=targets, max_pages=config.crawl.max_pages)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, sources=sources, revisits=targets, max_pages=config.crawl.max_pages)
     process.start()
+    assert crawler.stats is not None
+    return str(crawler.stats.get_value("finish_reason", "unknown"))
 
 
 def send_alerts(config: Config) -> int:
@@ -113,20 +126,36 @@ def run_cycle(
     *,
     log_level: str = "WARNING",
     progress: bool = False,
+    revisits_only: bool = False,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """One whole cycle under the crawl lock; returns the run's summary counters."""
+    """One whole cycle under the crawl lock; returns the run's summary counters.
+
+    :param source_names: poll only these sources and revisit only their articles.
+    :param revisits_only: poll no source, only revisit what is due.
+    :param force: poll sources even when their feed TTL or failure backoff says wait.
+    """
     sources = select_sources(config, source_names)
     prepare_database(config)
     started = time.monotonic()
     with CrawlLock(lock_path(config)):
-        run_id, targets = start_run(config, utcnow())
+        revisit_scope = [s.name for s in sources] if source_names else None
+        run_id, targets, waiting = start_run(config, utcnow(), revisit_scope)
+        if revisits_only:
+            sources = []
+        elif not force:
+            sources = [s for s in sources if s.name not in waiting]
         status = "failed"
         alerts_sent = 0
         try:
-            crawl(config, sources, targets, run_id, log_level, progress)
-            alerts_sent = send_alerts(config)
-            status = "ok"
+            reason = crawl(config, sources, targets, run_id, log_level, progress)
+            if reason == "shutdown":
+                status = "interrupted"  # stopped by a signal: what was fetched is committed
+            else:
+                alerts_sent = send_alerts(config)
+                status = "ok"
         finally:
             summary = finish_run(config, run_id, status, alerts_sent)
     summary["seconds"] = round(time.monotonic() - started, 2)
+    summary["sources_polled"] = len(sources)
     return summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -56,6 +56,8 @@ class Ingestor:
         self.topics = {t.name: t for t in config.topics}
         self._source_ids: dict[str, int] = {}
         self.counters: Counter[str] = Counter()
+        # Per source this run: listings answered, listings failed, largest feed TTL (seconds).
+        self.polls: dict[str, list[int]] = {}
 
     # -- sources and listings -------------------------------------------------------------
     def source_id(self, session: Session, name: str) -> int:
@@ -76,15 +78,45 @@ class Ingestor:
             state.etag, state.last_modified = page.etag, page.last_modified
             state.ttl_seconds = page.ttl_seconds
         state.fetched_at, state.http_status = now, page.status
-        self._source_ok(session, page.source, now)
+        poll = self.polls.setdefault(page.source, [0, 0, 0])
+        poll[0] += 1
+        poll[2] = max(poll[2], page.ttl_seconds or state.ttl_seconds or 0)
+        self._count_request(session, page.source, not_modified=page.status == 304)
         self.counters["not_modified" if page.status == 304 else "listings"] += 1
 
-    def _source_ok(self, session: Session, name: str, now: datetime) -> None:
+    def _count_request(
+        self, session: Session, name: str, *, not_modified: bool = False, error: bool = False
+    ) -> None:
         session.execute(
             update(Source)
             .where(Source.id == self.source_id(session, name))
-            .values(last_polled_at=now, last_success_at=now, consecutive_failures=0)
+            .values(
+                requests=Source.requests + 1,
+                not_modified=Source.not_modified + int(not_modified),
+                errors=Source.errors + int(error),
+            )
         )
+
+    def finish_sources(self, session: Session, every: dict[str, timedelta]) -> None:
+        """After a poll: record success, or back off a source whose every listing failed.
+
+        A feed's <ttl>/sy:updatePeriod is a floor on the next poll; failures double the wait
+        (capped at a day).
+        """
+        now = utcnow()
+        for name, (ok, failed, ttl) in self.polls.items():
+            source = session.get(Source, self.source_id(session, name))
+            if source is None:
+                continue
+            source.last_polled_at = now
+            if ok or not failed:
+                source.last_success_at, source.consecutive_failures = now, 0
+                source.next_poll_at = now + timedelta(seconds=ttl) if ttl else None
+            else:
+                source.consecutive_failures += 1
+                base = every.get(name, timedelta(minutes=15))
+                wait = min(base * 2 ** (source.consecutive_failures - 1), timedelta(days=1))
+                source.next_poll_at = now + wait
 
     def failure(self, session: Session, failure: PageFailure) -> None:
         now = utcnow()
@@ -102,8 +134,11 @@ class Ingestor:
             session.execute(
                 update(Source)
                 .where(Source.id == self.source_id(session, failure.source))
-                .values(last_error_at=now, last_error=f"{failure.url}: {failure.reason}")
+                .values(last_error_at=now, last_error=f"{failure.url}: {failure.reason}"[:2000])
             )
+            self._count_request(session, failure.source, error=True)
+            if failure.listing:
+                self.polls.setdefault(failure.source, [0, 0, 0])[1] += 1
         if failure.article_id is not None:
             self._checked(session, failure.article_id, now, changed=False)
         self.counters["errors"] += 1
@@ -125,6 +160,8 @@ class Ingestor:
     def page(self, session: Session, page: ArticlePage, doc: Processed | None) -> None:
         """Apply one fetched article page (new, duplicate or revisit) to the archive."""
         self.counters["fetched"] += 1
+        if page.article_id is None:
+            self._count_request(session, page.source)
         if page.article_id is not None:
             self.revisit(session, page, doc)
             return
@@ -372,6 +409,7 @@ class Ingestor:
             article.status, article.gone_at = "live", None
         if page.etag or page.last_modified:
             article.etag, article.last_modified = page.etag, page.last_modified
+        self._count_request(session, page.source, not_modified=page.status == 304)
         if page.status == 304 or doc is None:
             self.counters["not_modified" if page.status == 304 else "unchanged"] += 1
             self._checked(session, article.id, now, changed=False)
@@ -457,13 +495,16 @@ def _band_filter(bands: list[int]) -> ColumnElement[bool]:
     return or_(*(and_(LshBand.band == i, LshBand.hash == h) for i, h in enumerate(bands)))
 
 
-def due_revisits(session: Session, now: datetime, limit: int) -> list[Article]:
+def due_revisits(
+    session: Session, now: datetime, limit: int, source_ids: list[int] | None = None
+) -> list[Article]:
     """Articles whose next check is due, most overdue first."""
-    return list(
-        session.scalars(
-            select(Article)
-            .where(Article.next_check_at.is_not(None), Article.next_check_at <= now)
-            .order_by(Article.next_check_at)
-            .limit(limit)
-        )
+    query = (
+        select(Article)
+        .where(Article.next_check_at.is_not(None), Article.next_check_at <= now)
+        .order_by(Article.next_check_at)
+        .limit(limit)
     )
+    if source_ids is not None:
+        query = query.where(Article.source_id.in_(source_ids))
+    return list(session.scalars(query))

@@ -55,3 +55,4 @@ class PageFailure:
     reason: str
     status: int | None = None
     article_id: int | None = None
+    listing: bool = False  # a feed, sitemap or section page (counts toward source backoff)

@@ -18,7 +18,7 @@ from crawler.config import Config
 from crawler.ingest import Ingestor
 from crawler.items import ArticlePage, ListingPage, PageFailure
 from crawler.worker import Processed, body_hash, init_worker, process_page
-from storage.db import make_engine, session_factory, transaction
+from storage.db import make_engine, serialise_writers, session_factory, transaction
 from storage.models import Article, BoilerplateParagraph, CrawlRun, Source
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ class ArchivePipeline:
         batch, self.buffer = self.buffer, []
         before = self.ingestor.counters.copy()
         with transaction(self.sessions) as session:
+            serialise_writers(session)
             for item, doc in batch:
                 self._apply(session, item, doc)
             delta = self.ingestor.counters - before
@@ -146,6 +147,8 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        with transaction(self.sessions) as session:
+            self.ingestor.finish_sources(session, {s.name: s.every for s in self.config.sources})
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None

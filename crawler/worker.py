@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,6 +24,9 @@ def init_worker(topics: list[tuple[str, str]]) -> None:
     """Pool initializer: compile the topic queries once per worker process."""
     global _topics
     _topics = [Topic(name, query) for name, query in topics]
+    # trafilatura logs an error for every page it cannot parse; those are counted by the crawl.
+    for name in ("trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 @dataclass

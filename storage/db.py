@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,6 +71,22 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on error."""
     with factory() as session, session.begin():
         yield session
+
+
+# Key of the PostgreSQL advisory lock that serialises archive writers (see serialise_writers).
+WRITER_LOCK_KEY = 0x6E65_7773  # "news"
+
+
+def serialise_writers(session: Session) -> None:
+    """Make this transaction the only archive writer until it ends.
+
+    Story assignment reads the LSH index and then writes to it: two workers storing copies of one
+    story at the same moment must not both miss each other. SQLite gets this from BEGIN
+    IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock does the same. Fetching and
+    extraction still run in parallel; only the short batch writes queue.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
 
 
 def alembic_config(url: str) -> Any:

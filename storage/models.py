@@ -79,6 +79,10 @@ class Source(Base):
     last_new_article_at: Mapped[datetime | None]
     # Earliest next poll, from feed <ttl>/sy:updatePeriod and failure backoff.
     next_poll_at: Mapped[datetime | None]
+    # Cumulative request outcomes, for `newsmon stats` (304 rate, error rate).
+    requests: Mapped[int] = mapped_column(default=0)
+    not_modified: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
 
 
 class ListingState(Base):

@@ -206,3 +206,57 @@ def topic_summary(session: Session) -> dict[str, list[dict[str, Any]]]:
              "copies": row.copies - 1}
         )
     return out
+
+
+# A source with no new article for this long while others have them is reported as stale.
+STALE_AFTER_DAYS = 3
+
+
+def source_stats(session: Session) -> list[dict[str, Any]]:
+    """Per source: articles, last success, errors, 304 rate, last new article, staleness."""
+    from datetime import UTC, timedelta
+
+    from storage.models import PageError
+
+    counts = dict(
+        session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).tuples().all()
+    )
+    now = datetime.now(UTC)
+    out = []
+    for src in session.scalars(select(Source).order_by(Source.name)):
+        last_new = src.last_new_article_at
+        out.append(
+            {
+                "source": src.name,
+                "articles": counts.get(src.id, 0),
+                "requests": src.requests,
+                "errors": src.errors,
+                "recent_errors": session.scalar(
+                    select(func.count()).select_from(PageError).where(PageError.source == src.name)
+                ),
+                "not_modified_rate": src.not_modified / src.requests if src.requests else None,
+                "last_success_at": iso(src.last_success_at),
+                "last_error": src.last_error,
+                "last_new_article_at": iso(last_new),
+                "consecutive_failures": src.consecutive_failures,
+                "stale": last_new is not None and now - last_new > timedelta(days=STALE_AFTER_DAYS),
+            }
+        )
+    return out
+
+
+def run_stats(session: Session, limit: int = 10) -> list[dict[str, Any]]:
+    from storage.models import COUNTERS, CrawlRun
+
+    rows = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
+    return [
+        {
+            "id": r.id,
+            "started_at": iso(r.started_at),
+            "finished_at": iso(r.finished_at),
+            "status": r.status,
+            **{k: getattr(r, k) for k in COUNTERS},
+            "revisits": r.revisits,
+        }
+        for r in rows
+    ]

@@ -99,10 +99,8 @@ def _sqlite_hits(session: Session, query: str) -> dict[int, str]:
 
 
 def _postgres_hits(session: Session, query: str) -> dict[int, str]:
-    document = func.to_tsvector(
-        literal_column("'simple'"),
-        func.coalesce(Article.title, "") + " " + func.coalesce(Article.text, ""),
-    )
+    # The generated, GIN-indexed column of the initial migration.
+    document = literal_column("articles.search_vector")
     tsquery = func.websearch_to_tsquery(literal_column("'simple'"), query)
     snippet = func.ts_headline(
         literal_column("'simple'"),

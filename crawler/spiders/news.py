@@ -107,7 +107,9 @@ class NewsSpider(scrapy.Spider):
             return
         result = parse_feed(response.body, response.url)
         if result.error:
-            yield PageFailure(response.meta["source"], response.url, result.error, response.status)
+            yield PageFailure(
+                response.meta["source"], response.url, result.error, response.status, listing=True
+            )
             return
         yield self._listed(response, len(result.links), result.ttl_seconds)
         for link in result.links:
@@ -126,7 +128,7 @@ class NewsSpider(scrapy.Spider):
             return
         result = parse_sitemap(response.body, response.url)
         if result.kind not in ("urlset", "sitemapindex"):
-            yield PageFailure(source, response.url, "not a sitemap", response.status)
+            yield PageFailure(source, response.url, "not a sitemap", response.status, listing=True)
             return
         yield self._listed(response, len(result.links))
         for link in result.links:
@@ -141,7 +143,9 @@ class NewsSpider(scrapy.Spider):
             yield self._listed(response, 0)
             return
         if not hasattr(response, "css"):
-            yield PageFailure(source.name, response.url, "listing page is not HTML", response.status)
+            yield PageFailure(
+                source.name, response.url, "listing page is not HTML", response.status, listing=True
+            )
             return
         host = urlsplit(response.url).netloc
         links = {urljoin(response.url, h) for h in response.css("a::attr(href)").getall()}
@@ -179,7 +183,12 @@ class NewsSpider(scrapy.Spider):
         status = response.status if response is not None else None
         reason = _reason(failure)
         yield PageFailure(
-            request.meta.get("source"), request.url, reason, status, request.meta.get("article_id")
+            request.meta.get("source"),
+            request.url,
+            reason,
+            status,
+            request.meta.get("article_id"),
+            listing=bool(request.meta.get("listing")),
         )
 
 

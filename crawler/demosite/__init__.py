@@ -1,0 +1,1 @@
+"""A fixture news site served on loopback, for tests and the demo."""
