@@ -54,7 +54,9 @@ state = State()
 def main_options(
     config: Annotated[
         Path | None,
-        typer.Option("--config", help=f"configuration file [env NEWSMON_CONFIG; {DEFAULT_CONFIG_PATH}]"),
+        typer.Option(
+            "--config", help=f"configuration file [env NEWSMON_CONFIG; {DEFAULT_CONFIG_PATH}]"
+        ),
     ] = None,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="more logging")] = 0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="print nothing but errors")] = False,
@@ -110,7 +112,9 @@ def echo_json(data: Any) -> None:
 # -- init and db --------------------------------------------------------------------------
 @app.command()
 def init(
-    directory: Annotated[Path, typer.Argument(help="where to write config/newsmon.toml")] = Path("."),
+    directory: Annotated[Path, typer.Argument(help="where to write config/newsmon.toml")] = Path(
+        "."
+    ),
 ) -> None:
     """Write a commented starter config and create the database.
 
@@ -155,7 +159,10 @@ def db_current() -> None:
     finally:
         engine.dispose()
     head = head_revision(url)
-    print(f"current: {current or '(empty database)'}; head: {head}" + (" (up to date)" if current == head else ""))
+    print(
+        f"current: {current or '(empty database)'}; head: {head}"
+        + (" (up to date)" if current == head else "")
+    )
 
 
 # -- crawl ---------------------------------------------------------------------------------
@@ -168,10 +175,19 @@ def summary_line(summary: dict[str, Any]) -> str:
 
 @app.command()
 def crawl(
-    source: Annotated[list[str] | None, typer.Option("--source", help="only this source (repeatable)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
-    revisits_only: Annotated[bool, typer.Option("--revisits-only", help="poll no source; only revisit what is due")] = False,
-    force: Annotated[bool, typer.Option("--force", help="poll sources even if their feed TTL or backoff says wait")] = False,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="only this source (repeatable)")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the summary as one JSON object")
+    ] = False,
+    revisits_only: Annotated[
+        bool, typer.Option("--revisits-only", help="poll no source; only revisit what is due")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="poll sources even if their feed TTL or backoff says wait"),
+    ] = False,
 ) -> None:
     """Run one full cycle, then exit: discover, fetch, extract, dedup, store, revisit, match, alert.
 
@@ -230,16 +246,32 @@ def stats(
     if as_json:
         echo_json(data)
         return
-    print(f"{'source':30} {'articles':>8} {'errors':>6} {'304 rate':>8}  last success / last new article")
+    print(
+        f"{'source':30} {'articles':>8} {'errors':>6} {'304 rate':>8}  "
+        "last success / last new article"
+    )
     for row in data["sources"]:
         rate = f"{row['not_modified_rate']:.0%}" if row["not_modified_rate"] is not None else "-"
         stale = "  STOPPED YIELDING" if row["stale"] else ""
-        print(f"{row['source'][:30]:30} {row['articles']:>8} {row['errors']:>6} {rate:>8}  "
-              f"{row['last_success_at'] or '-'} / {row['last_new_article_at'] or '-'}{stale}")
+        print(
+            f"{row['source'][:30]:30} {row['articles']:>8} {row['errors']:>6} {rate:>8}  "
+            f"{row['last_success_at'] or '-'} / {row['last_new_article_at'] or '-'}{stale}"
+        )
     print()
     for r in data["runs"]:
-        counters = " ".join(f"{k}={r[k]}" for k in ("fetched", "new_articles", "new_versions",
-                            "not_modified", "duplicates", "errors", "matches", "alerts_sent"))
+        counters = " ".join(
+            f"{k}={r[k]}"
+            for k in (
+                "fetched",
+                "new_articles",
+                "new_versions",
+                "not_modified",
+                "duplicates",
+                "errors",
+                "matches",
+                "alerts_sent",
+            )
+        )
         print(f"run {r['id']} {r['started_at']} {r['status']}: {counters}")
 
 
@@ -292,15 +324,30 @@ def show(
     if as_json:
         echo_json(record)
         return
-    for key in ("id", "title", "url", "source", "author", "published_at", "language", "status",
-                "first_seen_at", "last_checked_at", "last_changed_at", "story_id",
-                "story_canonical", "topics"):
+    for key in (
+        "id",
+        "title",
+        "url",
+        "source",
+        "author",
+        "published_at",
+        "language",
+        "status",
+        "first_seen_at",
+        "last_checked_at",
+        "last_changed_at",
+        "story_id",
+        "story_canonical",
+        "topics",
+    ):
         print(f"{key:>16}: {record[key]}")
     for alias in record["aliases"]:
         print(f"{'alias':>16}: {alias}")
     for v in record["history"]:
-        print(f"{'version ' + str(v['n']):>16}: {v['fetched_at']} +{v['words_added']} "
-              f"-{v['words_removed']}{' headline changed' if v['headline_changed'] else ''}")
+        print(
+            f"{'version ' + str(v['n']):>16}: {v['fetched_at']} +{v['words_added']} "
+            f"-{v['words_removed']}{' headline changed' if v['headline_changed'] else ''}"
+        )
     for c in record["copies"]:
         print(f"{'copy':>16}: #{c['id']} {c['source']}: {c['url']}")
     print()
@@ -310,7 +357,9 @@ def show(
 @app.command()
 def diff(
     article_id: Annotated[int, typer.Argument(help="article id")],
-    from_n: Annotated[int | None, typer.Option("--from", help="older version (default: second last)")] = None,
+    from_n: Annotated[
+        int | None, typer.Option("--from", help="older version (default: second last)")
+    ] = None,
     to_n: Annotated[int | None, typer.Option("--to", help="newer version (default: last)")] = None,
 ) -> None:
     """Word-level diff between two versions of an article.
@@ -329,7 +378,9 @@ def diff(
         from_n = from_n or max(1, to_n - 1)
         old, new = version(s, article_id, from_n), version(s, article_id, to_n)
         if old is None or new is None:
-            raise fail(f"article {article_id} has versions 1 to {article.version_count}", EXIT_CONFIG)
+            raise fail(
+                f"article {article_id} has versions 1 to {article.version_count}", EXIT_CONFIG
+            )
     color = sys.stdout.isatty()
     print(f"--- version {from_n} ({old.fetched_at.isoformat()})")
     print(f"+++ version {to_n} ({new.fetched_at.isoformat()})")
@@ -396,6 +447,8 @@ def alerts_test(to: Annotated[str, typer.Option("--to", help="recipient address"
 
     try:
         message_id = send_test(get_config(), to)
+    except ConfigError as exc:
+        raise fail(str(exc), EXIT_CONFIG) from None
     except OSError as exc:
         raise fail(f"could not send: {exc}") from None
     print(f"sent {message_id} to {to}")
@@ -403,7 +456,9 @@ def alerts_test(to: Annotated[str, typer.Option("--to", help="recipient address"
 
 @app.command()
 def demo(
-    keep: Annotated[Path, typer.Option(help="folder for the demo's config and database")] = Path("demo-out"),
+    keep: Annotated[Path, typer.Option(help="folder for the demo's config and database")] = Path(
+        "demo-out"
+    ),
 ) -> None:
     """Serve the bundled demo news site on loopback, crawl it, print the matches and the email sent.
 

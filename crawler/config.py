@@ -93,7 +93,9 @@ class RevisitConfig(_Section):
         ]
     )
     budget: int = Field(500, ge=0, description="revisits per cycle at most")
-    material_words: int = Field(10, ge=1, description="words added+removed that make a change material")
+    material_words: int = Field(
+        10, ge=1, description="words added+removed that make a change material"
+    )
 
 
 class AlertsConfig(_Section):
@@ -108,6 +110,25 @@ class AlertsConfig(_Section):
     max_attempts: int = Field(20, ge=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. UTC, Europe/Berlin)") from None
+        return value
+
+    @field_validator("daily_at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        hours, minutes = (int(x) for x in value.split(":"))
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"not a time of day: {value!r} (write HH:MM, 00:00 to 23:59)")
+        return value
 
     @property
     def smtp_password(self) -> str:
@@ -182,22 +203,25 @@ class DistributedConfig(_Section):
 
 
 class Config(_Section):
-    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
-    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
-    revisit: RevisitConfig = Field(default_factory=RevisitConfig)
-    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
-    distributed: DistributedConfig = Field(default_factory=DistributedConfig)
+    database: DatabaseConfig = DatabaseConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    revisit: RevisitConfig = RevisitConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    distributed: DistributedConfig = DistributedConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
     topics: list[TopicConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
-        for kind, items in (("sources", self.sources), ("topics", self.topics)):
+        for kind, names in (
+            ("sources", [s.name for s in self.sources]),
+            ("topics", [t.name for t in self.topics]),
+        ):
             seen: set[str] = set()
-            for i, item in enumerate(items):
-                if item.name in seen:
-                    raise ValueError(f"{kind}[{i}].name: duplicate name {item.name!r}")
-                seen.add(item.name)
+            for i, name in enumerate(names):
+                if name in seen:
+                    raise ValueError(f"{kind}[{i}].name: duplicate name {name!r}")
+                seen.add(name)
         return self
 
     @property

@@ -60,7 +60,9 @@ def start_run(
             ]
             waiting = set(
                 session.scalars(
-                    select(Source.name).where(Source.next_poll_at.is_not(None), Source.next_poll_at > now)
+                    select(Source.name).where(
+                        Source.next_poll_at.is_not(None), Source.next_poll_at > now
+                    )
                 )
             )
             return run.id, targets, waiting

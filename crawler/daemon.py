@@ -67,8 +67,13 @@ def send_alerts(config_path: str) -> int:
     return _run_cli(config_path, "alerts", "send")
 
 
-def build_scheduler(config: Config, config_path: str, *, revisit_every: timedelta = REVISIT_EVERY,
-                    alerts_every: timedelta = ALERTS_EVERY) -> BlockingScheduler:
+def build_scheduler(
+    config: Config,
+    config_path: str,
+    *,
+    revisit_every: timedelta = REVISIT_EVERY,
+    alerts_every: timedelta = ALERTS_EVERY,
+) -> BlockingScheduler:
     """A scheduler whose persistent jobs have explicit ids and are replaced on each start."""
     scheduler = BlockingScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=config.database_url, tablename=JOBS_TABLE)},
@@ -82,8 +87,12 @@ def build_scheduler(config: Config, config_path: str, *, revisit_every: timedelt
         job_id = f"source:{source.name}"
         wanted.add(job_id)
         scheduler.add_job(
-            "crawler.daemon:poll_source", "interval", args=[config_path, source.name],
-            seconds=source.every.total_seconds(), id=job_id, name=f"poll {source.name}",
+            "crawler.daemon:poll_source",
+            "interval",
+            args=[config_path, source.name],
+            seconds=source.every.total_seconds(),
+            id=job_id,
+            name=f"poll {source.name}",
             replace_existing=True,
         )
     for job_id, func, every in (
@@ -91,8 +100,15 @@ def build_scheduler(config: Config, config_path: str, *, revisit_every: timedelt
         ("alerts", "crawler.daemon:send_alerts", alerts_every),
     ):
         wanted.add(job_id)
-        scheduler.add_job(func, "interval", args=[config_path], seconds=every.total_seconds(),
-                          id=job_id, name=job_id, replace_existing=True)
+        scheduler.add_job(
+            func,
+            "interval",
+            args=[config_path],
+            seconds=every.total_seconds(),
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+        )
     _prune(config.database_url, wanted)
     return scheduler
 
@@ -136,6 +152,8 @@ def run_daemon(config: Config, config_path: Path, **timings: Any) -> None:
     handler = _stop_handler(scheduler)
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
-    logger.info("newsmon daemon started (pid %s) with %d jobs", os.getpid(), len(config.sources) + 2)
+    logger.info(
+        "newsmon daemon started (pid %s) with %d jobs", os.getpid(), len(config.sources) + 2
+    )
     scheduler.start()
     logger.info("newsmon daemon stopped")

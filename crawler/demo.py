@@ -51,6 +51,5 @@ def run_demo(folder: Path) -> None:
             body = message.get_body(("plain",))
             console.print(body.get_content() if body is not None else "", highlight=False)
         console.print(
-            f"\narchive: {folder / 'newsmon.db'} — try: "
-            f"newsmon --config {config_path} search Kyiv"
+            f"\narchive: {folder / 'newsmon.db'} — try: newsmon --config {config_path} search Kyiv"
         )

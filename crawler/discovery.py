@@ -14,7 +14,13 @@ import lxml.etree
 from crawler.items import FeedHints
 
 # sy:updatePeriod units, in seconds.
-_PERIODS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000, "yearly": 31536000}
+_PERIODS = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 604800,
+    "monthly": 2592000,
+    "yearly": 31536000,
+}
 
 
 @dataclass
@@ -73,7 +79,9 @@ def parse_feed(body: bytes, url: str) -> FeedResult:
             continue
         hints = FeedHints(
             title=entry.get("title") or None,
-            published_at=_struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed")),
+            published_at=_struct_to_dt(
+                entry.get("published_parsed") or entry.get("updated_parsed")
+            ),
             author=entry.get("author") or None,
         )
         links.append(Link(urljoin(url, href), hints))

@@ -427,7 +427,10 @@ class Ingestor:
             article.suspect_hash = None
             self.counters["unchanged"] += 1
             return False
-        if diffing.is_suspect_loss(article.text, doc.text) and article.suspect_hash != doc.content_hash:
+        if (
+            diffing.is_suspect_loss(article.text, doc.text)
+            and article.suspect_hash != doc.content_hash
+        ):
             # Hold a sudden loss of most of the text until the next visit confirms it.
             article.suspect_hash = doc.content_hash
             self.counters["suspect"] += 1
@@ -455,7 +458,11 @@ class Ingestor:
         return change.material
 
     def queue_updates(
-        self, session: Session, article: Article, old_title: str | None, version: Version,
+        self,
+        session: Session,
+        article: Article,
+        old_title: str | None,
+        version: Version,
         now: datetime,
     ) -> None:
         """Update alerts for recipients who were already sent this story (alert_updates)."""

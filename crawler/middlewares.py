@@ -118,9 +118,13 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     MAX_WAIT = 60.0
 
-    async def process_response(self, request: Request, response: Response) -> Any:
+    # A coroutine where the parent is synchronous: Scrapy awaits either, mypy cannot know.
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Any:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
+        assert self.crawler.spider is not None
         retry = get_retry_request(
             request,
             spider=self.crawler.spider,
@@ -144,7 +148,9 @@ class RetryAfterMiddleware(RetryMiddleware):
         except ValueError:
             pass
         try:
-            return min(self.MAX_WAIT, max(0.0, parsedate_to_datetime(value).timestamp() - time.time()))
+            return min(
+                self.MAX_WAIT, max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+            )
         except (TypeError, ValueError):
             return backoff
 
@@ -166,9 +172,7 @@ class KnownArticleMiddleware:
     def from_crawler(cls, crawler: Crawler) -> KnownArticleMiddleware:
         return cls(crawler)
 
-    def process_spider_output(
-        self, response: Response, result: Iterable[Any]
-    ) -> Iterable[Any]:
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
         pending: list[Request] = []
         for obj in result:
             if isinstance(obj, Request) and obj.meta.get("article_link"):

@@ -110,9 +110,13 @@ class ArchivePipeline:
                 self._apply(session, item, doc)
             delta = self.ingestor.counters - before
             if self.run_id is not None:
-                values = {k: getattr(CrawlRun, k) + v for k, v in delta.items() if hasattr(CrawlRun, k)}
+                values = {
+                    k: getattr(CrawlRun, k) + v for k, v in delta.items() if hasattr(CrawlRun, k)
+                }
                 if values:
-                    session.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(values))
+                    session.execute(
+                        update(CrawlRun).where(CrawlRun.id == self.run_id).values(values)
+                    )
             sources = {item.source for item, _ in batch if isinstance(item, ArticlePage)}
             for name in sources:
                 self.boilerplate[name] = self._learned(session, name)

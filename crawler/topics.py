@@ -33,8 +33,8 @@ __all__ = [
 MAX_DEPTH = 100
 OPERATORS = frozenset({"AND", "OR", "NOT"})
 FIELDS = ("title",)
-_QUOTES_OPEN = "\"\u201c"  # a straight quote or a typographic opening quote
-_QUOTES_CLOSE = "\"\u201d"
+_QUOTES_OPEN = '"\u201c'  # a straight quote or a typographic opening quote
+_QUOTES_CLOSE = '"\u201d'
 _BARE_STOP = set("()") | set(_QUOTES_OPEN)
 
 

@@ -23,7 +23,11 @@ def is_sqlite(url: str) -> bool:
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL, or None for memory databases and other backends."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
         return None
     return Path(parsed.database)
 

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     MetaData,
     SmallInteger,

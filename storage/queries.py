@@ -1,4 +1,4 @@
-"""Read and upsert queries over the archive; each takes a Session, the caller owns the transaction."""
+"""Read and upsert queries over the archive; each takes a Session and the caller commits."""
 
 from __future__ import annotations
 
@@ -100,10 +100,25 @@ def export_record(session: Session, article: Article) -> dict[str, Any]:
     }
 
 
-EXPORT_FIELDS = (
-    "id url aliases source title text author published_at language first_seen_at "
-    "last_checked_at last_changed_at status versions story_id story_canonical topics"
-).split()
+EXPORT_FIELDS = [
+    "id",
+    "url",
+    "aliases",
+    "source",
+    "title",
+    "text",
+    "author",
+    "published_at",
+    "language",
+    "first_seen_at",
+    "last_checked_at",
+    "last_changed_at",
+    "status",
+    "versions",
+    "story_id",
+    "story_canonical",
+    "topics",
+]
 
 
 def history(session: Session, article_id: int) -> list[dict[str, Any]]:
@@ -147,7 +162,10 @@ def show_record(session: Session, article: Article) -> dict[str, Any]:
 
 
 def iter_export(
-    session: Session, *, since: datetime | None = None, topic: str | None = None,
+    session: Session,
+    *,
+    since: datetime | None = None,
+    topic: str | None = None,
     batch: int = 500,
 ) -> Iterator[dict[str, Any]]:
     """Export records in id order, read in batches so memory stays flat."""
@@ -202,8 +220,12 @@ def topic_summary(session: Session) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for row in session.execute(canonical):
         out.setdefault(row.topic, []).append(
-            {"story_id": row.story_id, "title": row.title, "source": row.source,
-             "copies": row.copies - 1}
+            {
+                "story_id": row.story_id,
+                "title": row.title,
+                "source": row.source,
+                "copies": row.copies - 1,
+            }
         )
     return out
 
@@ -219,7 +241,9 @@ def source_stats(session: Session) -> list[dict[str, Any]]:
     from storage.models import PageError
 
     counts = dict(
-        session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).tuples().all()
+        session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
+        .tuples()
+        .all()
     )
     now = datetime.now(UTC)
     out = []

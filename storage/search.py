@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import Article, Source, TopicMatch
 from storage.queries import iso
@@ -100,7 +101,7 @@ def _sqlite_hits(session: Session, query: str) -> dict[int, str]:
 
 def _postgres_hits(session: Session, query: str) -> dict[int, str]:
     # The generated, GIN-indexed column of the initial migration.
-    document = literal_column("articles.search_vector")
+    document: ColumnElement[Any] = literal_column("articles.search_vector")
     tsquery = func.websearch_to_tsquery(literal_column("'simple'"), query)
     snippet = func.ts_headline(
         literal_column("'simple'"),

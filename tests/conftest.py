@@ -15,7 +15,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def corpus_path() -> Path:
-    return Path(os.environ.get("NEWSMON_CORPUS_DIR", REPO.parent / "shared" / "corpus" / "readability"))
+    return Path(
+        os.environ.get("NEWSMON_CORPUS_DIR", REPO.parent / "shared" / "corpus" / "readability")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -73,13 +75,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-def newsmon(*args: str, config: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a child process (the Twisted reactor starts once per process)."""
+def newsmon(
+    *args: str, config: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a child process (one Twisted reactor per process)."""
     cmd = [sys.executable, "-m", "crawler"]
     if config is not None:
         cmd += ["--config", str(config)]
     full_env = {**os.environ, **(env or {})}
     full_env.pop("NEWSMON_CONFIG", None) if config is not None else None
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=timeout,
-                          env=full_env, cwd=REPO)
+    return subprocess.run(
+        [*cmd, *args], capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO
+    )

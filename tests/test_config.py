@@ -45,14 +45,17 @@ def test_example_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("patch", "key", "problem"),
     [
-        ('[crawl]\nconcurency = 3\n', "crawl.concurency", "unknown key"),
+        ("[crawl]\nconcurency = 3\n", "crawl.concurency", "unknown key"),
         ('[crawl]\ntimeout = "soon"\n', "crawl.timeout", "invalid duration"),
-        ('[crawl]\nallow_private_networks = ["10.0.0.0/33"]\n', "crawl.allow_private_networks",
-         "not an address"),
+        (
+            '[crawl]\nallow_private_networks = ["10.0.0.0/33"]\n',
+            "crawl.allow_private_networks",
+            "not an address",
+        ),
         ('[[topics]]\nname = "bad"\nquery = "(Kyiv"\n', "topics[1].query", "position"),
         ('[[sources]]\nname = "S"\npages = ["https://x.org/"]\n', "sources[1]", "follow"),
         ('[[sources]]\nname = "S"\nfeeds = ["ftp://x.org/"]\n', "sources[1].feeds", "not an http"),
-        ('[alerts]\nsmtp_port = 0\n', "alerts.smtp_port", "greater than"),
+        ("[alerts]\nsmtp_port = 0\n", "alerts.smtp_port", "greater than"),
     ],
 )
 def test_bad_values_name_file_and_key(tmp_path: Path, patch: str, key: str, problem: str) -> None:

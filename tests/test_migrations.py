@@ -5,7 +5,14 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect
 
-from storage.db import alembic_config, current_revision, downgrade, head_revision, make_engine, upgrade
+from storage.db import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    upgrade,
+)
 from storage.models import Base
 
 
@@ -46,8 +53,16 @@ def test_sqlite_fts_follows_the_current_text(sqlite_url: str) -> None:
     with transaction(sessions) as s:
         s.add(Source(id=1, name="Wire"))
         s.flush()
-        s.add(Article(id=1, url="https://w.example/a", source_id=1, title="Kyiv talks",
-                      text="Blinken landed in Kyiv.", content_hash="x"))
+        s.add(
+            Article(
+                id=1,
+                url="https://w.example/a",
+                source_id=1,
+                title="Kyiv talks",
+                text="Blinken landed in Kyiv.",
+                content_hash="x",
+            )
+        )
     with transaction(sessions) as s:
         assert [h["id"] for h in search(s, "Kyiv")] == [1]
         article = s.get(Article, 1)

@@ -307,8 +307,15 @@ def test_seed_article_matches_the_topic() -> None:
     doc = Document.from_text(title, text, "https://www.example.org/world/blinken")
     node = parse(UKRAINE_RUSSIA)
     assert matches(node, doc)
-    assert matched_terms(node, doc) == ["ukraine", "kyiv", "kiev", "russia", "putin", "kremlin",
-                                        "moscow"]
+    assert matched_terms(node, doc) == [
+        "ukraine",
+        "kyiv",
+        "kiev",
+        "russia",
+        "putin",
+        "kremlin",
+        "moscow",
+    ]
     assert matches(parse('"pro-Moscow insurgency" title:Blinken site:example.org'), doc)
     assert not matches(parse("Russia NOT Ukraine"), doc)
 
@@ -324,8 +331,10 @@ def test_snippet_short_text_is_whole() -> None:
 
 
 def test_snippet_window_cut_at_words() -> None:
-    text = " ".join(f"w{i}" for i in range(100)) + " the Russian army " + " ".join(
-        f"v{i}" for i in range(100)
+    text = (
+        " ".join(f"w{i}" for i in range(100))
+        + " the Russian army "
+        + " ".join(f"v{i}" for i in range(100))
     )
     out, spans = snippet(text, ["russia*", "army"], width=60)
     assert out.startswith("…w") and out.endswith("…")
@@ -371,8 +380,23 @@ URLS = [
     "https://example.org.evil.net/",
     "",
 ]
-RAW_WORDS = ["Russia", "RUSSIAN", "russia", "Kyiv", "KIEV", "Zürich", "zurich", "Putin", "and",
-             "AND", "pro-Moscow", "Ukraine’s", "moscow", "s", "other"]
+RAW_WORDS = [
+    "Russia",
+    "RUSSIAN",
+    "russia",
+    "Kyiv",
+    "KIEV",
+    "Zürich",
+    "zurich",
+    "Putin",
+    "and",
+    "AND",
+    "pro-Moscow",
+    "Ukraine’s",
+    "moscow",
+    "s",
+    "other",
+]
 SEPARATORS = [" ", ", ", "\n", "-", "’"]
 
 unicode_words = (
@@ -458,8 +482,28 @@ def test_de_morgan(a: Node, b: Node, doc: Document) -> None:
 
 
 query_pieces = st.sampled_from(
-    ["Kyiv", "russ*", "AND", "OR", "NOT", "and", "(", ")", '"', "\u201c", "*", "title:", "site:",
-     "site:example.org", " ", "-", "ü", "|", "pro-Moscow", "’"]
+    [
+        "Kyiv",
+        "russ*",
+        "AND",
+        "OR",
+        "NOT",
+        "and",
+        "(",
+        ")",
+        '"',
+        "\u201c",
+        "*",
+        "title:",
+        "site:",
+        "site:example.org",
+        " ",
+        "-",
+        "ü",
+        "|",
+        "pro-Moscow",
+        "’",
+    ]
 )
 random_queries = st.one_of(st.text(max_size=30), st.lists(query_pieces, max_size=12).map("".join))
 

@@ -126,8 +126,12 @@ def _inline(text: str) -> str:
 def _wrap(text: str) -> str:
     """Plain-text paragraph, indented two spaces; URLs and long words are never broken."""
     return textwrap.fill(
-        text, width=76, initial_indent="  ", subsequent_indent="  ",
-        break_long_words=False, break_on_hyphens=False,
+        text,
+        width=76,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_long_words=False,
+        break_on_hyphens=False,
     )
 
 

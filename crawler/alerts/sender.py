@@ -90,7 +90,9 @@ def backoff(attempts: int) -> timedelta:
 def _default_factory(alerts: AlertsConfig) -> SmtpFactory:
     if alerts.smtp_ssl:
         return lambda: smtplib.SMTP_SSL(
-            alerts.smtp_host, alerts.smtp_port, timeout=SMTP_TIMEOUT,
+            alerts.smtp_host,
+            alerts.smtp_port,
+            timeout=SMTP_TIMEOUT,
             context=ssl.create_default_context(),
         )
     return lambda: smtplib.SMTP(alerts.smtp_host, alerts.smtp_port, timeout=SMTP_TIMEOUT)
@@ -225,7 +227,7 @@ def _claim(run: _Run, ids: Sequence[int]) -> tuple[list[int], str] | None:
     """pending -> sending in a short transaction; returns the rows won and the Message-ID."""
     query = (
         select(Alert)
-        .where(Alert.id.in_(ids))
+        .where(Alert.id.in_(ids), _claimable(run.now))
         .order_by(Alert.id)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's BEGIN IMMEDIATE serialises
     )
@@ -270,8 +272,12 @@ def _release(run: _Run, ids: Sequence[int], message_id: str, exc: BaseException)
     for recipient, topic, attempts, status in described:
         logger.warning(
             "alert email to %s (topic %r, %d row(s)) failed on attempt %d%s: %s",
-            recipient, topic, len(ids), attempts,
-            ", giving up" if status == "failed" else "", error,
+            recipient,
+            topic,
+            len(ids),
+            attempts,
+            ", giving up" if status == "failed" else "",
+            error,
         )
 
 
@@ -342,8 +348,13 @@ def _compose(run: _Run, group: _Group, ids: Sequence[int], message_id: str) -> E
         rows = session.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)).all()
         rendered = _render_group(session, run, group, list(rows))
     return build_message(
-        sender=run.alerts.from_, to=group.recipient, subject=rendered.subject,
-        text=rendered.text, html=rendered.html, message_id=message_id, date=run.now,
+        sender=run.alerts.from_,
+        to=group.recipient,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        message_id=message_id,
+        date=run.now,
     )
 
 
@@ -406,8 +417,9 @@ def _story_views(session: Session, topic: str, rows: list[Alert]) -> list[StoryV
             **_snippet_of(found, canonical.text, matched.text),
             other_copies=max(copies.get(row.story_id, 1) - 1, 0),
         )
-    return sorted(views.values(), key=lambda v: v.when or datetime.min.replace(tzinfo=UTC),
-                  reverse=True)
+    return sorted(
+        views.values(), key=lambda v: v.when or datetime.min.replace(tzinfo=UTC), reverse=True
+    )
 
 
 def _snippet_of(terms: list[str], *texts: str) -> dict[str, Any]:
@@ -480,16 +492,25 @@ def send_test(config: Config, to: str) -> str:
     now = utcnow()
     window, spans = snippet(_SAMPLE_TEXT, ["kyiv", "moscow"], SNIPPET_WIDTH)
     sample = StoryView(
-        headline="Sample headline: newsmon test email", source="newsmon", when=now,
-        url="https://example.org/newsmon/sample", snippet=window, spans=tuple(spans),
+        headline="Sample headline: newsmon test email",
+        source="newsmon",
+        when=now,
+        url="https://example.org/newsmon/sample",
+        snippet=window,
+        spans=tuple(spans),
         other_copies=2,
     )
     rendered = render_test(sample, tz, _settings_shown(alerts))
     message_id = make_msgid(domain=_domain(alerts.from_))
     try:
         msg = build_message(
-            sender=alerts.from_, to=to, subject=rendered.subject, text=rendered.text,
-            html=rendered.html, message_id=message_id, date=now,
+            sender=alerts.from_,
+            to=to,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            message_id=message_id,
+            date=now,
         )
     except ValueError as exc:
         raise ConfigError(None, "--to", str(exc)) from None

@@ -61,7 +61,10 @@ class SmtpSink:
     """
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *,
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
         credentials: tuple[str, str] | None = None,
     ) -> None:
         self.host = host
@@ -112,7 +115,9 @@ class SmtpSink:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()

@@ -155,10 +155,10 @@ class NewsSpider(scrapy.Spider):
         for url in articles:
             yield self._article(Link(url), source.name)
         for url in same_host:
-            if source.paginate and re.search(source.paginate, url) and url not in articles:
-                if self.listing_pages[source.name] < self.max_pages:
-                    self.listing_pages[source.name] += 1
-                    yield self._listing(url, source.name, self.parse_page)
+            listing = source.paginate and re.search(source.paginate, url) and url not in articles
+            if listing and self.listing_pages[source.name] < self.max_pages:
+                self.listing_pages[source.name] += 1
+                yield self._listing(url, source.name, self.parse_page)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
