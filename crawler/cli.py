@@ -275,6 +275,31 @@ def stats(
         print(f"run {r['id']} {r['started_at']} {r['status']}: {counters}")
 
 
+@app.command()
+def reprocess(
+    source: Annotated[str | None, typer.Option("--source", help="only this source")] = None,
+) -> None:
+    """Re-apply extraction and learned boilerplate cleaning to the stored HTML
+    (needs crawl.store_html = true when the pages were fetched).
+
+    Example: newsmon reprocess --source "Example Wire"
+    """
+    from crawler.reprocess import reprocess as run_reprocess
+    from storage.db import make_engine, session_factory, transaction
+
+    config = get_config()
+    engine = make_engine(config.database_url)
+    try:
+        with transaction(session_factory(engine)) as s:
+            result = run_reprocess(s, config, source)
+    finally:
+        engine.dispose()
+    print(
+        f"reprocessed {result['articles']} articles: {result['changed']} changed, "
+        f"{result['no_html']} without stored HTML"
+    )
+
+
 # -- reading the archive --------------------------------------------------------------------
 @app.command()
 def search(

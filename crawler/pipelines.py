@@ -11,15 +11,15 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
-from crawler import dedup
 from crawler.config import Config
 from crawler.ingest import Ingestor
 from crawler.items import ArticlePage, ListingPage, PageFailure
+from crawler.reprocess import learned_boilerplate, reclean
 from crawler.worker import Processed, body_hash, init_worker, process_page
 from storage.db import make_engine, serialise_writers, session_factory, transaction
-from storage.models import Article, BoilerplateParagraph, CrawlRun, Source
+from storage.models import CrawlRun, Source
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class ArchivePipeline:
                     )
             sources = {item.source for item, _ in batch if isinstance(item, ArticlePage)}
             for name in sources:
-                self.boilerplate[name] = self._learned(session, name)
+                self._relearn(session, name)
         assert self.crawler.stats is not None
         for key, value in self.ingestor.counters.items():
             self.crawler.stats.set_value(f"newsmon/{key}", value)
@@ -137,17 +137,19 @@ class ArchivePipeline:
         source_id = session.scalar(select(Source.id).where(Source.name == source))
         if source_id is None:
             return frozenset()
-        n_docs = session.scalar(
-            select(func.count()).select_from(Article).where(Article.source_id == source_id)
-        )
-        counts = dict(
-            session.execute(
-                select(BoilerplateParagraph.key, BoilerplateParagraph.docs).where(
-                    BoilerplateParagraph.source_id == source_id, BoilerplateParagraph.docs >= 2
-                )
-            ).all()
-        )
-        return frozenset(dedup.learn_boilerplate(counts, n_docs or 0))
+        return frozenset(learned_boilerplate(session, source_id))
+
+    def _relearn(self, session: Any, source: str) -> None:
+        """Refresh a source's learned boilerplate; strip new keys from its stored articles,
+        so the copies stored before a line was learned end up as clean as later ones."""
+        learned = self._learned(session, source)
+        added = learned - self.boilerplate.get(source, frozenset())
+        if added:
+            source_id = self.ingestor.source_id(session, source)
+            self.ingestor.counters["recleaned"] += reclean(
+                session, source_id, set(added), set(learned)
+            )
+        self.boilerplate[source] = learned
 
     def close_spider(self) -> None:
         self.flush()

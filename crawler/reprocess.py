@@ -1,0 +1,108 @@
+"""Re-apply learned boilerplate, and re-run extraction on stored HTML (`newsmon reprocess`)."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler import dedup
+from crawler.config import Config
+from crawler.extract import content_hash, normalise_text
+from crawler.items import FeedHints
+from crawler.worker import init_worker, process_page
+from storage.models import Article, BoilerplateParagraph, Source, Version
+
+
+def learned_boilerplate(session: Session, source_id: int) -> set[str]:
+    """The paragraph keys learned as boilerplate for one source."""
+    n_docs = session.scalar(
+        select(func.count()).select_from(Article).where(Article.source_id == source_id)
+    )
+    counts = dict(
+        session.execute(
+            select(BoilerplateParagraph.key, BoilerplateParagraph.docs).where(
+                BoilerplateParagraph.source_id == source_id, BoilerplateParagraph.docs >= 2
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return set(dedup.learn_boilerplate(counts, n_docs or 0))
+
+
+def _samples(session: Session, source_id: int, keys: Iterable[str]) -> list[str]:
+    return [
+        s
+        for s in session.scalars(
+            select(BoilerplateParagraph.sample).where(
+                BoilerplateParagraph.source_id == source_id,
+                BoilerplateParagraph.key.in_(list(keys)),
+            )
+        )
+        if s
+    ]
+
+
+def _set_text(session: Session, article: Article, text: str) -> None:
+    """Replace the current text of an article and of its current version (not a new version:
+    the page did not change, our knowledge of its boilerplate did)."""
+    current = session.scalars(
+        select(Version).where(Version.article_id == article.id, Version.n == article.version_count)
+    ).first()
+    if current is not None:
+        if current.raw_text is None:
+            current.raw_text = current.text
+        current.text = text
+        current.content_hash = content_hash(article.title, text)
+    article.text = text
+    article.content_hash = content_hash(article.title, text)
+    article.text_hash = hashlib.sha256(normalise_text(text).encode()).hexdigest()
+    article.words = len(text.split())
+
+
+def reclean(session: Session, source_id: int, new_keys: set[str], learned: set[str]) -> int:
+    """Strip newly learned boilerplate from the source's stored articles; returns how many."""
+    changed = 0
+    for sample in _samples(session, source_id, new_keys):
+        query = select(Article).where(
+            Article.source_id == source_id, Article.text.contains(sample[:60])
+        )
+        for article in session.scalars(query):
+            text = dedup.strip_boilerplate(article.text, learned)
+            if text != article.text:
+                _set_text(session, article, text)
+                changed += 1
+    return changed
+
+
+def reprocess(session: Session, config: Config, source: str | None = None) -> dict[str, int]:
+    """Re-run extraction and cleaning on the stored HTML of each article's current version."""
+    init_worker([(t.name, t.query) for t in config.topics])
+    query = select(Article, Version).join(
+        Version, (Version.article_id == Article.id) & (Version.n == Article.version_count)
+    )
+    if source is not None:
+        query = query.join(Source, Source.id == Article.source_id).where(Source.name == source)
+    stats = {"articles": 0, "changed": 0, "no_html": 0}
+    learned: dict[int, frozenset[str]] = {}
+    for article, version in session.execute(query).tuples().all():
+        stats["articles"] += 1
+        if version.html is None:
+            stats["no_html"] += 1
+            continue
+        if article.source_id not in learned:
+            learned[article.source_id] = frozenset(learned_boilerplate(session, article.source_id))
+        hints = FeedHints(article.title, article.published_at, article.author)
+        doc = process_page(
+            zlib.decompress(version.html), article.url, None, hints, learned[article.source_id]
+        )
+        if doc.text != article.text or doc.title != article.title:
+            article.title = version.title = doc.title
+            _set_text(session, article, doc.text)
+            version.raw_text = doc.raw_text
+            stats["changed"] += 1
+    return stats
