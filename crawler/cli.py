@@ -290,7 +290,7 @@ def reprocess(
     config = get_config()
     engine = make_engine(config.database_url)
     try:
-        with transaction(session_factory(engine)) as s:
+        with transaction(session_factory(engine, write=True)) as s:
             result = run_reprocess(s, config, source)
     finally:
         engine.dispose()

@@ -47,7 +47,7 @@ def start_run(
     name the sources whose next poll is not yet due (feed TTL floor, failure backoff)."""
     engine = make_engine(config.database_url)
     try:
-        with transaction(session_factory(engine)) as session:
+        with transaction(session_factory(engine, write=True)) as session:
             run = CrawlRun(started_at=now, host=socket.gethostname(), pid=os.getpid())
             session.add(run)
             session.flush()
@@ -73,7 +73,7 @@ def start_run(
 def finish_run(config: Config, run_id: int, status: str, alerts_sent: int) -> dict[str, Any]:
     engine = make_engine(config.database_url)
     try:
-        with transaction(session_factory(engine)) as session:
+        with transaction(session_factory(engine, write=True)) as session:
             session.execute(
                 update(CrawlRun)
                 .where(CrawlRun.id == run_id)
@@ -117,7 +117,7 @@ def send_alerts(config: Config) -> int:
 
     engine = make_engine(config.database_url)
     try:
-        return send_due(session_factory(engine), config)
+        return send_due(session_factory(engine, write=True), config)
     finally:
         engine.dispose()
 

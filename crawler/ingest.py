@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crawler import dedup, diffing
 from crawler.config import Config, TopicConfig
-from crawler.items import ArticlePage, ListingPage, PageFailure
+from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
 from crawler.urls import canonicalise
 from crawler.worker import Processed, terms_json
 from storage.models import (
@@ -58,6 +58,8 @@ class Ingestor:
         self.counters: Counter[str] = Counter()
         # Per source this run: listings answered, listings failed, largest feed TTL (seconds).
         self.polls: dict[str, list[int]] = {}
+        # Aliases whose article was still in flight; retried at each batch and at the end.
+        self.deferred: list[ArticleAlias] = []
 
     # -- sources and listings -------------------------------------------------------------
     def source_id(self, session: Session, name: str) -> int:
@@ -120,6 +122,7 @@ class Ingestor:
 
     def failure(self, session: Session, failure: PageFailure) -> None:
         now = utcnow()
+        robots = failure.reason.endswith("Forbidden by robots.txt")
         session.add(
             PageError(
                 run_id=self.run_id,
@@ -136,12 +139,15 @@ class Ingestor:
                 .where(Source.id == self.source_id(session, failure.source))
                 .values(last_error_at=now, last_error=f"{failure.url}: {failure.reason}"[:2000])
             )
-            self._count_request(session, failure.source, error=True)
+            self._count_request(session, failure.source, error=not robots)
             if failure.listing:
                 self.polls.setdefault(failure.source, [0, 0, 0])[1] += 1
         if failure.article_id is not None:
             self._checked(session, failure.article_id, now, changed=False)
-        self.counters["errors"] += 1
+        if robots:
+            self.counters["robots_excluded"] += 1  # obeying robots.txt is not a failure
+        else:
+            self.counters["errors"] += 1
 
     # -- articles --------------------------------------------------------------------------
     def find_article(self, session: Session, urls: list[str]) -> Article | None:
@@ -157,11 +163,31 @@ class Ingestor:
         rows = [{"url": u, "article_id": article_id, "first_seen_at": now} for u in urls]
         insert_ignore(session, ArticleURL, rows, ["url"])
 
+    def alias(self, session: Session, alias: ArticleAlias) -> bool:
+        """Attach redirecting URLs to their article; defer when it is not stored yet."""
+        article = self.find_article(session, [alias.target])
+        if article is None:
+            self.deferred.append(alias)
+            return False
+        self.add_aliases(session, article.id, canonical_urls(alias.urls))
+        self.counters["duplicates"] += 1
+        return True
+
+    def retry_deferred(self, session: Session) -> None:
+        pending, self.deferred = self.deferred, []
+        for alias in pending:
+            self.alias(session, alias)
+
     def page(self, session: Session, page: ArticlePage, doc: Processed | None) -> None:
         """Apply one fetched article page (new, duplicate or revisit) to the archive."""
         self.counters["fetched"] += 1
         if page.article_id is None:
             self._count_request(session, page.source)
+        if doc is not None and doc.error is not None:
+            self.failure(
+                session, PageFailure(page.source, page.url, doc.error, page.status, page.article_id)
+            )
+            return
         if page.article_id is not None:
             self.revisit(session, page, doc)
             return

@@ -56,3 +56,12 @@ class PageFailure:
     status: int | None = None
     article_id: int | None = None
     listing: bool = False  # a feed, sitemap or section page (counts toward source backoff)
+
+
+@dataclass
+class ArticleAlias:
+    """URLs that redirect to an article already stored or already requested in this cycle."""
+
+    source: str
+    urls: list[str]
+    target: str  # canonical URL of the article they lead to

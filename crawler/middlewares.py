@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -155,6 +155,41 @@ class RetryAfterMiddleware(RetryMiddleware):
             return backoff
 
 
+class RedirectAliasMiddleware:
+    """Stop at a redirect to an article this cycle already requested (or the archive holds).
+
+    Following it would be dropped by the duplicate filter (and the redirecting URLs lost) or
+    would fetch the article twice; the spider records the hops as aliases instead.
+    """
+
+    REDIRECTS = (301, 302, 303, 307, 308)
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectAliasMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if (
+            response.status not in self.REDIRECTS
+            or not location
+            or not request.meta.get("article_link")
+        ):
+            return response
+        try:
+            target = canonicalise(urljoin(request.url, location.decode("latin-1")))
+        except ValueError:
+            return response
+        requested: set[str] = getattr(self.crawler.spider, "requested", set())
+        if target in requested and target != canonicalise(request.url):
+            request.meta["alias_of"] = target
+            request.meta["handle_httpstatus_list"] = list(self.REDIRECTS)
+        return response
+
+
 class KnownArticleMiddleware:
     """Canonicalise article links and drop those already in the archive (one query per page).
 
@@ -200,6 +235,9 @@ class KnownArticleMiddleware:
                 continue
             seen = [*request.meta.get("seen_urls", []), request.url]
             canon[url] = request.replace(url=url, meta={**request.meta, "seen_urls": seen})
+        requested: set[str] = getattr(self.crawler.spider, "requested", set())
+        for url in [u for u in canon if u in requested]:
+            del canon[url]  # already requested this cycle, under this canonical URL
         if not canon:
             return
         with self.sessions() as session:
@@ -210,4 +248,5 @@ class KnownArticleMiddleware:
         self.crawler.stats.inc_value("newsmon/known_links", len(known))
         for url, request in canon.items():
             if url not in known:
+                requested.add(url)
                 yield request

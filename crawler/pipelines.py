@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 
 from crawler.config import Config
 from crawler.ingest import Ingestor
-from crawler.items import ArticlePage, ListingPage, PageFailure
+from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
 from crawler.reprocess import learned_boilerplate, reclean
-from crawler.worker import Processed, body_hash, init_worker, process_page
+from crawler.worker import Processed, body_hash, init_worker, process_page, restrip
 from storage.db import make_engine, serialise_writers, session_factory, transaction
 from storage.models import CrawlRun, Source
 
@@ -51,7 +51,7 @@ class ArchivePipeline:
         import multiprocessing
 
         self.engine = make_engine(self.config.database_url)
-        self.sessions = session_factory(self.engine)
+        self.sessions = session_factory(self.engine, write=True)
         workers = self.config.crawl.workers or os.cpu_count() or 1
         topics = [(t.name, t.query) for t in self.config.topics]
         # forkserver: forking a process that runs the Twisted reactor and holds DB connections
@@ -71,7 +71,7 @@ class ArchivePipeline:
             doc = await self._process(item)
             self.buffer.append((item, doc))
             item.body = b""  # the bytes are no longer needed; keep memory flat
-        elif isinstance(item, ListingPage | PageFailure):
+        elif isinstance(item, ListingPage | PageFailure | ArticleAlias):
             self.buffer.append((item, None))
         if len(self.buffer) >= self.BATCH_ITEMS or (
             time.monotonic() - self.last_flush >= self.BATCH_SECONDS
@@ -100,7 +100,7 @@ class ArchivePipeline:
     def flush(self) -> None:
         """Write the buffer and the run's counters in one transaction."""
         self.last_flush = time.monotonic()
-        if not self.buffer:
+        if not self.buffer and not self.ingestor.deferred:
             return
         batch, self.buffer = self.buffer, []
         before = self.ingestor.counters.copy()
@@ -108,6 +108,7 @@ class ArchivePipeline:
             serialise_writers(session)
             for item, doc in batch:
                 self._apply(session, item, doc)
+            self.ingestor.retry_deferred(session)
             delta = self.ingestor.counters - before
             if self.run_id is not None:
                 values = {
@@ -126,11 +127,16 @@ class ArchivePipeline:
 
     def _apply(self, session: Any, item: Any, doc: Processed | None) -> None:
         if isinstance(item, ArticlePage):
+            learned = self.boilerplate.get(item.source)
+            if doc is not None and doc.error is None and learned:
+                doc = restrip(doc, learned)
             self.ingestor.page(session, item, doc)
         elif isinstance(item, ListingPage):
             self.ingestor.listing(session, item)
         elif isinstance(item, PageFailure):
             self.ingestor.failure(session, item)
+        elif isinstance(item, ArticleAlias):
+            self.ingestor.alias(session, item)
 
     def _learned(self, session: Any, source: str) -> frozenset[str]:
         """The boilerplate paragraphs learned so far for one source."""

@@ -16,22 +16,30 @@ from crawler.items import FeedHints
 from crawler.worker import init_worker, process_page
 from storage.models import Article, BoilerplateParagraph, Source, Version
 
+# A line this short that recurs verbatim in MIN_DOCS articles of one source is a label
+# ("Read Next", "Source link", "Leave a Reply"), whatever share of the source carries it: a
+# content farm puts such lines only in the copies it republishes.
+SHORT_LINE_WORDS = 8
+MIN_DOCS = 3
+
 
 def learned_boilerplate(session: Session, source_id: int) -> set[str]:
     """The paragraph keys learned as boilerplate for one source."""
     n_docs = session.scalar(
         select(func.count()).select_from(Article).where(Article.source_id == source_id)
     )
-    counts = dict(
-        session.execute(
-            select(BoilerplateParagraph.key, BoilerplateParagraph.docs).where(
-                BoilerplateParagraph.source_id == source_id, BoilerplateParagraph.docs >= 2
-            )
-        )
-        .tuples()
-        .all()
-    )
-    return set(dedup.learn_boilerplate(counts, n_docs or 0))
+    rows = session.execute(
+        select(
+            BoilerplateParagraph.key, BoilerplateParagraph.docs, BoilerplateParagraph.sample
+        ).where(BoilerplateParagraph.source_id == source_id, BoilerplateParagraph.docs >= 2)
+    ).all()
+    counts = {r.key: r.docs for r in rows}
+    short = {
+        r.key
+        for r in rows
+        if r.docs >= MIN_DOCS and len((r.sample or "").split()) <= SHORT_LINE_WORDS
+    }
+    return short | set(dedup.learn_boilerplate(counts, n_docs or 0, min_docs=MIN_DOCS))
 
 
 def _samples(session: Session, source_id: int, keys: Iterable[str]) -> list[str]:

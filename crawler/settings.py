@@ -31,6 +31,8 @@ def scrapy_settings(
             "crawler.middlewares.NetworkGuardMiddleware": 50,
             "crawler.middlewares.ConditionalRequestMiddleware": 560,
             "crawler.middlewares.RetryAfterMiddleware": 540,
+            # Above RedirectMiddleware (600): sees a redirect before it is followed.
+            "crawler.middlewares.RedirectAliasMiddleware": 650,
             # Replaced by RetryAfterMiddleware, which also honours Retry-After.
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from crawler import dedup
@@ -49,6 +49,33 @@ class Processed:
     bands: list[int]
     paragraph_keys: dict[str, str] = field(default_factory=dict)  # key -> sample (short ones)
     topics: dict[str, list[str]] = field(default_factory=dict)  # topic -> matched terms
+    error: str | None = None  # why this page yields no article (empty, binary, no text)
+
+
+# Magic numbers of formats that servers mislabel as HTML.
+_BINARY_MAGIC = {
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF8": "GIF image",
+    b"PK\x03\x04": "ZIP archive",
+    b"\x1f\x8b": "gzip data",
+}
+
+
+def not_html(body: bytes) -> str | None:
+    """Why a body is not an HTML page, or None when it may be one."""
+    head = body[:1024].lstrip()
+    if not head:
+        return "empty body"
+    for magic, kind in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            return f"not HTML: {kind}"
+    # Text has almost no control bytes; random or binary data has many.
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if controls > len(head) // 10:
+        return "not HTML: binary content"
+    return None
 
 
 def body_hash(body: bytes) -> str:
@@ -63,6 +90,9 @@ def process_page(
     boilerplate: frozenset[str] = frozenset(),
 ) -> Processed:
     """Extract, clean, fingerprint and match one article page."""
+    reason = not_html(body)
+    if reason is not None:
+        return _failed(reason)
     doc = extract(
         body,
         url,
@@ -72,6 +102,8 @@ def process_page(
         fallback_author=hints.author,
     )
     raw = doc.text
+    if not raw.strip():
+        return _failed("no article text found")
     text = dedup.strip_boilerplate(raw, set(boilerplate)) if boilerplate else raw
     own, foreign = _canonical(doc.canonical_url, url)
     sig = dedup.signature(text)
@@ -92,6 +124,41 @@ def process_page(
         bands=dedup.band_hashes(sig) if sig is not None else [],
         paragraph_keys=_short_paragraphs(raw),
         topics=match_topics(doc.title or "", text, url),
+    )
+
+
+def restrip(doc: Processed, boilerplate: frozenset[str]) -> Processed:
+    """Strip boilerplate learned while the page was being extracted (cheap: line hashes)."""
+    text = dedup.strip_boilerplate(doc.text, set(boilerplate))
+    if text == doc.text:
+        return doc
+    return replace(
+        doc,
+        text=text,
+        raw_text=doc.raw_text or doc.text,
+        content_hash=content_hash(doc.title, text),
+        text_hash=hashlib.sha256(normalise_text(text).encode()).hexdigest(),
+        words=len(text.split()),
+    )
+
+
+def _failed(reason: str) -> Processed:
+    return Processed(
+        title=None,
+        text="",
+        raw_text=None,
+        author=None,
+        published_at=None,
+        language=None,
+        site_name=None,
+        canonical_url=None,
+        foreign_canonical=None,
+        content_hash="",
+        text_hash="",
+        words=0,
+        signature=None,
+        bands=[],
+        error=reason,
     )
 
 

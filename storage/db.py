@@ -44,9 +44,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead
-    # of failing with "database is locked" when a read transaction tries to upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers BEGIN IMMEDIATE: they take the write lock up front and queue on busy_timeout,
+    # instead of failing with "database is locked" when a read transaction tries to upgrade.
+    # Readers BEGIN (deferred), so a long search or export never holds up a crawl (WAL).
+    immediate = conn.get_execution_options().get("sqlite_writer", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -66,8 +68,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    """Sessions for reading, or (write=True) for writing: on SQLite a writer's transaction
+    takes the database's write lock when it begins."""
+    bind = engine.execution_options(sqlite_writer=True) if write else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

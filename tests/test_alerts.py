@@ -109,7 +109,7 @@ class Archive:
 def archive(sqlite_url: str) -> Iterator[Archive]:
     upgrade(sqlite_url)
     engine = make_engine(sqlite_url)
-    yield Archive(session_factory(engine))
+    yield Archive(session_factory(engine, write=True))
     engine.dispose()
 
 

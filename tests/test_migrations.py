@@ -49,7 +49,7 @@ def test_sqlite_fts_follows_the_current_text(sqlite_url: str) -> None:
     from storage.search import search
 
     upgrade(sqlite_url)
-    sessions = session_factory(make_engine(sqlite_url))
+    sessions = session_factory(make_engine(sqlite_url), write=True)
     with transaction(sessions) as s:
         s.add(Source(id=1, name="Wire"))
         s.flush()

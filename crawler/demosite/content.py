@@ -1,11 +1,11 @@
-"""Deterministic article drafts for the demo site: prose, headlines, wire copies, edits, topic truth."""
+"""Deterministic article drafts for the demo site: headlines, prose, copies, edits, topic truth."""
 
 from __future__ import annotations
 
 import random
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from crawler.demosite.prose import (
     SYNTHETIC_WIRE_INTRO,
     SYNTHETIC_WIRE_TITLE,
     VARIANTS,
+    VARY,
     Variant,
 )
 
@@ -139,8 +140,33 @@ def topics_of(title: str, paragraphs: Sequence[str], *, per_field: bool = False)
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
-def _fill(template: str, rng: random.Random, variant: Variant, fixed: Mapping[str, str]) -> str:
-    """Replace each {slot} with a value: per-article fixed ones first, then random picks."""
+_VARY = [(re.compile(rf"\b{pattern}\b", re.IGNORECASE), options) for pattern, options in VARY]
+
+
+def _vary(text: str, rng: random.Random) -> str:
+    """Reword the interchangeable phrases of a filled sentence, keeping a leading capital."""
+
+    def pick(options: tuple[str, ...]) -> Callable[[re.Match[str]], str]:
+        def choose(m: re.Match[str]) -> str:
+            chosen = rng.choice(options)
+            return chosen[0].upper() + chosen[1:] if m.group(0)[0].isupper() else chosen
+
+        return choose
+
+    for pattern, options in _VARY:
+        text = pattern.sub(pick(options), text)
+    return text
+
+
+def _fill(
+    template: str,
+    rng: random.Random,
+    variant: Variant,
+    fixed: Mapping[str, str],
+    *,
+    vary: bool = True,
+) -> str:
+    """Replace each {slot} with a value (per-article fixed ones first), then vary the wording."""
 
     def pick(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -149,6 +175,8 @@ def _fill(template: str, rng: random.Random, variant: Variant, fixed: Mapping[st
         return rng.choice(variant.slots.get(name) or COMMON[name])
 
     text = _SLOT.sub(pick, template)
+    if vary:
+        text = _vary(text, rng)
     return text[0].upper() + text[1:]
 
 
@@ -173,14 +201,19 @@ class Writer:
     def headline(self, variant: Variant, fixed: Mapping[str, str] | None = None) -> str:
         """A headline of `variant` no article has used yet."""
         for _ in range(200):
-            title = _fill(self.rng.choice(variant.titles), self.rng, variant, fixed or {})
+            title = _fill(
+                self.rng.choice(variant.titles), self.rng, variant, fixed or {}, vary=False
+            )
             if title not in self.titles:
                 return self.claim_title(title)
         raise RuntimeError(f"ran out of headlines for {variant.name}")
 
     def _fixed(self, variant: Variant) -> dict[str, str]:
-        # One spelling of the capital per article, as a newsroom style guide would have it.
-        return {"capital": self.rng.choice(("Kyiv", "Kyiv", "Kiev"))} if variant.name == "ukraine" else {}
+        """The article's subject (its company, team, country...) and its spelling of the capital."""
+        fixed = {name: self.rng.choice(variant.slots[name]) for name in variant.fixed}
+        if variant.name == "ukraine":  # one spelling per article, as a style guide would have it
+            fixed["capital"] = self.rng.choice(("Kyiv", "Kyiv", "Kiev"))
+        return fixed
 
     def paragraph(self, draft: Draft, sentences: list[str] | None = None) -> str:
         """One 20-60 word paragraph of `draft`'s variant from sentences it has not used yet."""
@@ -206,6 +239,8 @@ class Writer:
 
     def _pool(self, variant: Variant, used: set[str]) -> list[str]:
         pool = [s for s in variant.sentences if s not in used]
+        if len(pool) < 4:  # a much-updated article: sentences come round again, new slot values
+            pool = list(variant.sentences)
         self.rng.shuffle(pool)
         return pool
 
@@ -213,7 +248,11 @@ class Writer:
         """A new draft of `variant_name`; its topics are checked against the variant's."""
         variant = VARIANTS[variant_name]
         fixed = self._fixed(variant)
-        title = self.headline(variant, fixed)
+        try:
+            title = self.headline(variant, fixed)
+        except RuntimeError:  # every headline about this subject is taken: pick another subject
+            fixed = self._fixed(variant)
+            title = self.headline(variant, fixed)
         draft = Draft(variant.name, variant.section, title, [], author, published_at, fixed=fixed)
         lede = _fill(self.rng.choice(variant.ledes), self.rng, variant, fixed)
         pool = self._pool(variant, set())
@@ -221,9 +260,13 @@ class Writer:
             lede = f"{lede} {_fill(pool.pop(), self.rng, variant, fixed)}"
         draft.blocks.append(Block(PARAGRAPH, lede))
         lo, hi = variant.paragraphs
-        target = self.rng.randint(lo, hi)
+        # Mostly short articles, now and then a long one: a pool of 20-30 sentences can then
+        # write many articles that share few sentences.
+        target = lo + int((hi - lo + 1) * self.rng.random() ** 2)
         while len(draft.blocks) < target and len(pool) >= 3:
             draft.blocks.append(Block(PARAGRAPH, self.paragraph(draft, pool)))
+        if len(draft.blocks) < lo:
+            raise RuntimeError(f"{variant.name} has too few sentences for {lo} paragraphs")
         check_topics(draft, variant.topics)
         return draft
 
@@ -252,8 +295,13 @@ def _tail() -> list[Block]:
 
 
 def syndicate(
-    original: Draft, writer: Writer, rng: random.Random, *, published_at: datetime,
-    drop: int | None = None, title: str | None = None,
+    original: Draft,
+    writer: Writer,
+    rng: random.Random,
+    *,
+    published_at: datetime,
+    drop: int | None = None,
+    title: str | None = None,
 ) -> Draft:
     """A content farm's copy of `original`, varied the way the seed article is.
 
@@ -271,7 +319,13 @@ def syndicate(
     blocks.extend(_tail())
     headline = writer.claim_title(title) if title else writer.headline(VARIANTS[original.variant])
     return Draft(
-        original.variant, original.section, headline, blocks, None, published_at, original.story,
+        original.variant,
+        original.section,
+        headline,
+        blocks,
+        None,
+        published_at,
+        original.story,
     )
 
 
@@ -338,7 +392,7 @@ def load_seed(path: Path | None) -> SeedStory:
 def edit_headline(draft: Draft, writer: Writer) -> None:
     """A rewritten headline (unique, same variant)."""
     writer.titles.discard(draft.title)
-    draft.title = writer.headline(VARIANTS[draft.variant])
+    draft.title = writer.headline(VARIANTS[draft.variant], draft.fixed)
 
 
 def add_paragraph(draft: Draft, writer: Writer) -> None:
@@ -348,16 +402,17 @@ def add_paragraph(draft: Draft, writer: Writer) -> None:
 
 
 def one_word(draft: Draft, rng: random.Random) -> None:
-    """A copy-editor's fix: one word swapped for a synonym in one paragraph."""
+    """A copy-editor's fix: one word swapped for a synonym (either way) in one paragraph."""
+    swaps = SYNONYMS | {v: k for k, v in SYNONYMS.items()}
     candidates = [
         (i, word)
         for i, b in enumerate(draft.blocks)
         if b.kind == PARAGRAPH
-        for word in SYNONYMS
+        for word in swaps
         if re.search(rf"\b{word}\b", b.text)
     ]
     if not candidates:
         raise RuntimeError(f"no word to edit in {draft.title!r}")
     i, word = rng.choice(candidates)
     block = draft.blocks[i]
-    block.text = re.sub(rf"\b{word}\b", SYNONYMS[word], block.text, count=1)
+    block.text = re.sub(rf"\b{word}\b", swaps[word], block.text, count=1)

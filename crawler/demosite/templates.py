@@ -74,22 +74,94 @@ def human_time(dt: datetime) -> str:
 # Real pages are 20-80 KB, mostly furniture: inline CSS, a JS config blob, a mega-menu, a footer.
 
 _MENU = {
-    "News": ("Home", "UK", "World", "Europe", "Americas", "Asia", "Africa", "Middle East",
-             "Politics", "Education", "Media", "Science", "Environment", "Obituaries"),
-    "Business": ("Markets", "Companies", "Economics", "Personal finance", "Property", "Careers",
-                 "Small business", "Retail", "Banking", "Transport"),
-    "Sport": ("Football", "Cricket", "Rugby union", "Tennis", "Golf", "Cycling", "Athletics",
-              "Formula One", "Boxing", "Swimming", "Sailing"),
-    "Culture": ("Film", "Music", "Books", "TV and radio", "Art and design", "Stage", "Games",
-                "Classical", "Podcasts"),
-    "Lifestyle": ("Food", "Recipes", "Travel", "Fashion", "Money", "Wellness", "Family",
-                  "Gardening", "Motoring", "Homes"),
+    "News": (
+        "Home",
+        "UK",
+        "World",
+        "Europe",
+        "Americas",
+        "Asia",
+        "Africa",
+        "Middle East",
+        "Politics",
+        "Education",
+        "Media",
+        "Science",
+        "Environment",
+        "Obituaries",
+    ),
+    "Business": (
+        "Markets",
+        "Companies",
+        "Economics",
+        "Personal finance",
+        "Property",
+        "Careers",
+        "Small business",
+        "Retail",
+        "Banking",
+        "Transport",
+    ),
+    "Sport": (
+        "Football",
+        "Cricket",
+        "Rugby union",
+        "Tennis",
+        "Golf",
+        "Cycling",
+        "Athletics",
+        "Formula One",
+        "Boxing",
+        "Swimming",
+        "Sailing",
+    ),
+    "Culture": (
+        "Film",
+        "Music",
+        "Books",
+        "TV and radio",
+        "Art and design",
+        "Stage",
+        "Games",
+        "Classical",
+        "Podcasts",
+    ),
+    "Lifestyle": (
+        "Food",
+        "Recipes",
+        "Travel",
+        "Fashion",
+        "Money",
+        "Wellness",
+        "Family",
+        "Gardening",
+        "Motoring",
+        "Homes",
+    ),
     "Opinion": ("Editorials", "Columnists", "Letters", "Cartoons", "Obituaries and tributes"),
 }
-_FOOTER = ("About us", "Contact us", "Complaints and corrections", "Work for us", "Advertise with us",
-           "Terms and conditions", "Privacy policy", "Cookie policy", "Accessibility",
-           "Help centre", "Newsletters", "Puzzles", "Archive", "Site map", "Syndication",
-           "Digital archive", "Events", "Shop", "Subscriptions", "Apps")
+_FOOTER = (
+    "About us",
+    "Contact us",
+    "Complaints and corrections",
+    "Work for us",
+    "Advertise with us",
+    "Terms and conditions",
+    "Privacy policy",
+    "Cookie policy",
+    "Accessibility",
+    "Help centre",
+    "Newsletters",
+    "Puzzles",
+    "Archive",
+    "Site map",
+    "Syndication",
+    "Digital archive",
+    "Events",
+    "Shop",
+    "Subscriptions",
+    "Apps",
+)
 
 
 def _slug(s: str) -> str:
@@ -112,13 +184,20 @@ def _script(rng: random.Random, name: str, units: int) -> str:
     config = {
         "site": name,
         "adUnits": [
-            {"code": f"slot-{rng.randrange(16**8):08x}", "sizes": [[300, 250], [728, 90]],
-             "bidders": [{"bidder": b, "params": {"placement": rng.randrange(10**7)}}
-                         for b in ("appnexus", "rubicon", "ix", "openx")]}
+            {
+                "code": f"slot-{rng.randrange(16**8):08x}",
+                "sizes": [[300, 250], [728, 90]],
+                "bidders": [
+                    {"bidder": b, "params": {"placement": rng.randrange(10**7)}}
+                    for b in ("appnexus", "rubicon", "ix", "openx")
+                ],
+            }
             for _ in range(units)
         ],
-        "experiments": {f"exp_{rng.randrange(16**6):06x}": rng.choice(("control", "variant"))
-                        for _ in range(units)},
+        "experiments": {
+            f"exp_{rng.randrange(16**6):06x}": rng.choice(("control", "variant"))
+            for _ in range(units)
+        },
     }
     return "window.__SITE_CONFIG__ = " + json.dumps(config, separators=(",", ":")) + ";"
 
@@ -128,7 +207,8 @@ def _nav(prefix: str) -> str:
     for section, subs in _MENU.items():
         links = "".join(
             f'<li class="{prefix}-nav-item"><a class="{prefix}-nav-link" '
-            f'href="/{_slug(section)}/{_slug(sub)}/" data-link-name="nav : {e(sub)}">{e(sub)}</a></li>'
+            f'href="/{_slug(section)}/{_slug(sub)}/" data-link-name="nav : {e(sub)}">'
+            f"{e(sub)}</a></li>"
             for sub in subs
         )
         items.append(
@@ -140,7 +220,8 @@ def _nav(prefix: str) -> str:
 
 def _footer_links(prefix: str) -> str:
     return "".join(
-        f'<li class="{prefix}-footer-item"><a href="/info/{_slug(t)}">{e(t)}</a></li>' for t in _FOOTER
+        f'<li class="{prefix}-footer-item"><a href="/info/{_slug(t)}">{e(t)}</a></li>'
+        for t in _FOOTER
     )
 
 
@@ -195,7 +276,9 @@ def make_chrome(style: str, name: str) -> Chrome:
 
 
 def _links(links: Sequence[Link], cls: str) -> str:
-    return "".join(f'<li class="{cls}"><a href="{e(lk.url)}">{e(lk.title)}</a></li>' for lk in links)
+    return "".join(
+        f'<li class="{cls}"><a href="{e(lk.url)}">{e(lk.title)}</a></li>' for lk in links
+    )
 
 
 def _paragraphs(blocks: Sequence[Block], p_open: str = "<p>", p_close: str = "</p>") -> list[str]:
@@ -244,18 +327,21 @@ def herald_article(c: Chrome, v: ArticleView, *, amp: bool = False) -> str:
     paras = _paragraphs(v.blocks)
     promo = (
         '<aside class="newsletter-promo" aria-label="Newsletter"><h2>Morning Briefing</h2>'
-        f"<p>{e(c.boilerplate[1])}.</p><form action=\"/newsletters/signup\" method=\"post\">"
+        f'<p>{e(c.boilerplate[1])}.</p><form action="/newsletters/signup" method="post">'
         '<input type="email" name="email" placeholder="Email address"><button>Sign up</button>'
         "</form></aside>"
     )
     paras.insert(min(3, len(paras)), promo)
     byline = (
-        f'<p class="byline">By <a rel="author" href="/profile/{_slug(v.author)}">{e(v.author)}</a></p>'
-        if v.author else ""
+        f'<p class="byline">By <a rel="author" href="/profile/{_slug(v.author)}">'
+        f"{e(v.author)}</a></p>"
+        if v.author
+        else ""
     )
     updated = (
         f'<p class="site-status">Last updated: {human_time(v.updated_line)}</p>'
-        if v.updated_line else ""
+        if v.updated_line
+        else ""
     )
     html_open = '<html amp lang="en-GB">' if amp else '<html lang="en-GB">'
     body_cls = "amp-article" if amp else "article-page"
@@ -265,7 +351,8 @@ def herald_article(c: Chrome, v: ArticleView, *, amp: bool = False) -> str:
 <body class="{body_cls}">
 <div id="cookie-banner" class="cookie-consent" role="dialog" aria-live="polite">
 <p>{e(c.boilerplate[0])}. You can change your choices at any time.</p>
-<button class="cookie-accept">Accept all</button> <button class="cookie-manage">Manage options</button>
+<button class="cookie-accept">Accept all</button>
+<button class="cookie-manage">Manage options</button>
 </div>
 <header class="site-header">
 <a class="logo" href="/">{e(c.name)}</a>
@@ -286,7 +373,7 @@ def herald_article(c: Chrome, v: ArticleView, *, amp: bool = False) -> str:
 <a class="share-x" href="https://x.com/intent/post">X</a>
 <a class="share-email" href="mailto:?subject=story">Email</a>
 </div>
-<div class="story-body">
+<div class="story-body" itemprop="articleBody">
 {chr(10).join(paras)}
 </div>
 <footer class="story-footer">
@@ -295,7 +382,8 @@ def herald_article(c: Chrome, v: ArticleView, *, amp: bool = False) -> str:
 </footer>
 </article>
 <aside class="sidebar" aria-label="Most read">
-<section class="most-read"><h2>{e(c.boilerplate[2])}</h2><ol>{_links(v.most_read, "most-read-item")}</ol></section>
+<section class="most-read"><h2>{e(c.boilerplate[2])}</h2>
+<ol>{_links(v.most_read, "most-read-item")}</ol></section>
 <div class="ad-slot ad-mpu" data-ad-unit="herald-mpu">Advertisement</div>
 </aside>
 </main>
@@ -339,7 +427,8 @@ def lattice_article(c: Chrome, v: ArticleView) -> str:
 <div class="post-title"><h1>{e(v.title)}</h1></div>
 <div class="post-meta">{byline}<span class="post-date">{human_date(v.published)}</span></div>
 <div class="social-share"><div class="share-text">{e(c.boilerplate[4])}</div>
-<a class="share-btn fb" href="#">f</a><a class="share-btn tw" href="#">x</a><a class="share-btn wa" href="#">w</a></div>
+<a class="share-btn fb" href="#">f</a><a class="share-btn tw" href="#">x</a>
+<a class="share-btn wa" href="#">w</a></div>
 <div class="post-content entry-body">
 {paras}
 </div>
@@ -350,8 +439,10 @@ def lattice_article(c: Chrome, v: ArticleView) -> str:
 <div class="col-md-4 col-sidebar">
 <div class="widget widget-trending"><div class="widget-title">{e(c.boilerplate[1])}</div>
 <ul>{_links(v.most_read, "trending-item")}</ul></div>
-<div class="widget widget-newsletter"><div class="widget-newsletter-text">{e(c.boilerplate[2])}.</div>
-<input type="email" class="nl-input" placeholder="you@example.com"><a class="btn nl-btn" href="#">Go</a></div>
+<div class="widget widget-newsletter">
+<div class="widget-newsletter-text">{e(c.boilerplate[2])}.</div>
+<input type="email" class="nl-input" placeholder="you@example.com">
+<a class="btn nl-btn" href="#">Go</a></div>
 </div>
 </div></div>
 <div class="footer"><div class="container"><ul class="footer-menu">{c.footer_links}</ul>
@@ -409,7 +500,8 @@ def wire_article(c: Chrome, v: ArticleView) -> str:
 <div class="article-body" itemprop="articleBody">
 {chr(10).join(blocks)}
 </div>
-<div class="licensing"><a href="/licensing">{e(c.boilerplate[2])}</a> · <a href="/standards">{e(c.boilerplate[3])}</a></div>
+<div class="licensing"><a href="/licensing">{e(c.boilerplate[2])}</a> ·
+<a href="/standards">{e(c.boilerplate[3])}</a></div>
 </div>
 </div>
 <div class="site-footer"><div class="about">{e(c.boilerplate[1])}.</div>
@@ -430,13 +522,16 @@ def farm_article(c: Chrome, v: ArticleView) -> str:
     blocks = []
     for b in v.blocks:
         if b.kind == SOURCE_LINK and v.source_url:
-            blocks.append(f'<p><a href="{e(v.source_url)}" rel="nofollow noopener">{e(b.text)}</a></p>')
+            blocks.append(
+                f'<p><a href="{e(v.source_url)}" rel="nofollow noopener">{e(b.text)}</a></p>'
+            )
         else:
             blocks.extend(_paragraphs([b], '<p><font face="Georgia" size="3">', "</font></p>"))
-    ads = "".join(
-        f'<div id="div-gpt-ad-{ad}" class="ad-unit" data-slot="{ad}"><font size="1">Advertisement</font></div>'
+    ads = [
+        f'<div id="div-gpt-ad-{ad}" class="ad-unit" data-slot="{ad}">'
+        '<font size="1">Advertisement</font></div>'
         for ad in v.ad_ids
-    )
+    ]
     return f"""<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">
 <html>
 <head>
@@ -453,24 +548,29 @@ def farm_article(c: Chrome, v: ArticleView) -> str:
 </head>
 <body bgcolor="#ffffff" text="#000000" link="#003399">
 <table width="100%" cellpadding="0" cellspacing="0" border="0">
-<tr><td colspan="2" class="header" bgcolor="#ffcc00"><font face="Verdana" size="5"><b>{e(c.name)}</b></font><br>
+<tr><td colspan="2" class="header" bgcolor="#ffcc00">
+<font face="Verdana" size="5"><b>{e(c.name)}</b></font><br>
 <font face="Verdana" size="1"><ul class="menu">{c.nav}</ul></font></td></tr>
 <tr><td valign="top" width="70%" class="content-cell">
-<div class="post" id="post-{v.post_id}">
+<div class="post hentry" id="post-{v.post_id}">
 <h1 class="entry-title"><font face="Georgia">{e(v.title)}</font></h1>
 <font size="1" color="#666666">{byline}{v.published:%B} {v.published.day}, {v.published.year}</font>
 <div class="entry-content">
 {chr(10).join(blocks)}
 </div>
-<div class="ad-container">{ads}</div>
+<div class="ad-container">{"".join(ads[:-1])}</div>
 </div>
 <div id="comments" class="comments-area">
 <div id="respond" class="comment-respond">
 <h3 id="reply-title" class="comment-reply-title">{e(c.boilerplate[0])}</h3>
 <form action="/wp-comments-post.php" method="post" id="commentform" class="comment-form">
-<p class="comment-notes"><span id="email-notes">{e(c.boilerplate[1])}</span> <span class="required-field-message">{e(c.boilerplate[2])} <span class="required">*</span></span></p>
-<p class="comment-form-comment"><label for="comment">Comment</label><textarea id="comment" name="comment" cols="45" rows="8"></textarea></p>
-<p class="form-submit"><input name="submit" type="submit" id="submit" class="submit" value="Post Comment"></p>
+<p class="comment-notes"><span id="email-notes">{e(c.boilerplate[1])}</span>
+<span class="required-field-message">{e(c.boilerplate[2])}
+<span class="required">*</span></span></p>
+<p class="comment-form-comment"><label for="comment">Comment</label>
+<textarea id="comment" name="comment" cols="45" rows="8"></textarea></p>
+<p class="form-submit">
+<input name="submit" type="submit" id="submit" class="submit" value="Post Comment"></p>
 </form>
 </div>
 </div>
@@ -479,9 +579,10 @@ def farm_article(c: Chrome, v: ArticleView) -> str:
 <font face="Verdana" size="2"><b>{e(c.boilerplate[3])}</b></font>
 <ul class="popular">{_links(v.most_read, "popular-item")}</ul>
 <div class="widget-subscribe"><font size="1">{e(c.boilerplate[4])}</font></div>
-{ads}
+{"".join(ads[-1:])}
 </td></tr>
-<tr><td colspan="2" class="footer"><ul>{c.footer_links}</ul><font size="1">{e(c.boilerplate[5])}</font></td></tr>
+<tr><td colspan="2" class="footer"><ul>{c.footer_links}</ul>
+<font size="1">{e(c.boilerplate[5])}</font></td></tr>
 </table>
 </body>
 </html>
@@ -499,14 +600,23 @@ def render_article(c: Chrome, v: ArticleView, *, amp: bool = False) -> str:
 
 
 def listing_page(
-    c: Chrome, title: str, links: Sequence[Link], *, next_url: str | None = None,
+    c: Chrome,
+    title: str,
+    links: Sequence[Link],
+    *,
+    next_url: str | None = None,
     canonical: str | None = None,
 ) -> str:
     """A home or section page: a list of article links and an optional "Next page" link."""
-    nxt = f'<a class="pagination-next" rel="next" href="{e(next_url)}">Next page</a>' if next_url else ""
+    nxt = (
+        f'<a class="pagination-next" rel="next" href="{e(next_url)}">Next page</a>'
+        if next_url
+        else ""
+    )
     canon = f'<link rel="canonical" href="{e(canonical)}">' if canonical else ""
     items = "".join(
-        f'<li class="teaser"><h3 class="teaser-title"><a href="{e(lk.url)}">{e(lk.title)}</a></h3></li>'
+        f'<li class="teaser"><h3 class="teaser-title"><a href="{e(lk.url)}">'
+        f"{e(lk.title)}</a></h3></li>"
         for lk in links
     )
     return f"""<!DOCTYPE html>
@@ -550,13 +660,15 @@ def _xml(body: str) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
-def rss2(title: str, site: str, description: str, items: Sequence[FeedItem], *, ttl: int,
-         built: datetime) -> str:
+def rss2(
+    title: str, site: str, description: str, items: Sequence[FeedItem], *, ttl: int, built: datetime
+) -> str:
     """RSS 2.0 with <ttl>, <guid isPermaLink="false"> and dc:creator."""
     entries = "".join(
         f"""<item><title>{e(i.title)}</title><link>{e(i.link)}</link>
 <guid isPermaLink="false">{e(i.guid)}</guid><pubDate>{format_datetime(i.published)}</pubDate>
-{f"<dc:creator>{e(i.author)}</dc:creator>" if i.author else ""}<description>{e(i.summary)}</description></item>
+{f"<dc:creator>{e(i.author)}</dc:creator>" if i.author else ""}
+<description>{e(i.summary)}</description></item>
 """
         for i in items
     )
@@ -567,13 +679,16 @@ def rss2(title: str, site: str, description: str, items: Sequence[FeedItem], *, 
 """)
 
 
-def atom(title: str, site: str, feed_url: str, items: Sequence[FeedItem], *, updated: datetime) -> str:
+def atom(
+    title: str, site: str, feed_url: str, items: Sequence[FeedItem], *, updated: datetime
+) -> str:
     """Atom 1.0 with tag: ids and alternate links."""
     entries = "".join(
         f"""<entry><id>{e(i.guid)}</id><title>{e(i.title)}</title>
 <link rel="alternate" type="text/html" href="{e(i.link)}"/>
 <published>{i.published.isoformat()}</published><updated>{i.published.isoformat()}</updated>
-{f"<author><name>{e(i.author)}</name></author>" if i.author else ""}<summary>{e(i.summary)}</summary></entry>
+{f"<author><name>{e(i.author)}</name></author>" if i.author else ""}
+<summary>{e(i.summary)}</summary></entry>
 """
         for i in items
     )
@@ -650,7 +765,8 @@ def _w3c(dt: datetime) -> str:
 
 def sitemap_index(children: Sequence[tuple[str, datetime]]) -> str:
     entries = "".join(
-        f"<sitemap><loc>{e(url)}</loc><lastmod>{_w3c(mod)}</lastmod></sitemap>\n" for url, mod in children
+        f"<sitemap><loc>{e(url)}</loc><lastmod>{_w3c(mod)}</lastmod></sitemap>\n"
+        for url, mod in children
     )
     return _xml(
         f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</sitemapindex>\n'
@@ -662,7 +778,9 @@ def urlset(urls: Sequence[tuple[str, datetime]]) -> str:
         f"<url><loc>{e(url)}</loc><lastmod>{_w3c(mod)}</lastmod><changefreq>daily</changefreq></url>\n"
         for url, mod in urls
     )
-    return _xml(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n')
+    return _xml(
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'
+    )
 
 
 def news_urlset(name: str, items: Sequence[FeedItem]) -> str:
@@ -683,7 +801,8 @@ def news_urlset(name: str, items: Sequence[FeedItem]) -> str:
 
 
 def robots(disallow: Sequence[str], sitemaps: Sequence[str] = ()) -> str:
-    lines = ["User-agent: *", *(f"Disallow: {d}" for d in disallow), "",
-             "User-agent: GPTBot", "Disallow: /", ""]
+    """A robots.txt; every group has a rule, or RFC 9309 would merge it with the next one."""
+    rules = [f"Disallow: {d}" for d in disallow] or ["Allow: /"]
+    lines = ["User-agent: *", *rules, "", "User-agent: GPTBot", "Disallow: /", ""]
     lines += [f"Sitemap: {s}" for s in sitemaps]
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 
 from crawler.config import SourceConfig
 from crawler.discovery import Link, parse_feed, parse_sitemap, sitemaps_from_robots
-from crawler.items import ArticlePage, FeedHints, ListingPage, PageFailure
+from crawler.items import ArticleAlias, ArticlePage, FeedHints, ListingPage, PageFailure
 
 # Listing requests go first so that article links are discovered early; revisits come last.
 LISTING_PRIORITY = 100
@@ -47,6 +47,8 @@ class NewsSpider(scrapy.Spider):
         self.revisits = revisits or []
         self.max_pages = max_pages
         self.listing_pages: Counter[str] = Counter()
+        # Canonical URLs of the article links requested this cycle (see KnownArticleMiddleware).
+        self.requested: set[str] = set()
 
     async def start(self) -> AsyncIterator[Any]:
         for source in self.sources.values():
@@ -163,6 +165,9 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         urls = [*meta.get("seen_urls", []), *meta.get("redirect_urls", []), response.url]
+        if meta.get("alias_of"):
+            yield ArticleAlias(meta["source"], list(dict.fromkeys(urls)), meta["alias_of"])
+            return
         yield ArticlePage(
             source=meta["source"],
             url=response.url,
