@@ -14,15 +14,19 @@ from datasketch import MinHash
 
 # --- Parameters --------------------------------------------------------------------------------
 # 128 permutations: the Jaccard estimate has a standard error of sqrt(J(1-J)/128), about 0.044 at
-# J = 0.5, small next to the gap between copies (J >= 0.7 on the syndication fixture) and different
-# stories on the same topic and day (J <= 0.2). A signature is 128 x uint32 = 512 bytes.
+# J = 0.5, small next to the gap between copies (J >= 0.55 on the syndication fixture, excerpts
+# aside) and different stories on the same topic and day (J <= 0.33, for two reports of one event
+# that share two paragraphs). A signature is 128 x uint32 = 512 bytes.
 NUM_PERM = 128
-# 32 bands of 4 rows: a pair becomes an LSH candidate with probability 1 - (1 - J**4)**32, i.e.
-# 0.87 at J = 0.5, 0.99 at J = 0.6, 0.9999 at J = 0.7, but only 0.05 at J = 0.2; the S-curve's
-# threshold is (1/32)**(1/4) = 0.42, below JACCARD_MIN, so recall is decided by best_match and
-# not lost in the index. Cost: 32 index rows per article.
-BANDS = 32
-ROWS = 4
+# 42 bands of 3 rows (126 of the 128 values): a pair becomes an LSH candidate with probability
+# 1 - (1 - J**3)**42, i.e. 0.84 at J = 0.35, 0.94 at J = 0.4, 0.996 at J = 0.5, 0.99999 at
+# J = 0.7, but 0.04 at J = 0.1. The S-curve's threshold is (1/42)**(1/3) = 0.29: the containment
+# rule below accepts pairs from J = 0.25, and an excerpt of 40% of an article has J = 0.4. With
+# 32 bands of 4 rows (threshold 0.42) the index lost about half of such excerpts before
+# best_match saw them (0.56 at J = 0.4). Cost: 42 index rows per article, and more unrelated
+# candidates for best_match to reject (about 3 per lookup on the syndication fixture).
+BANDS = 42
+ROWS = 3
 # 5-word shingles: long enough that stories on one topic share few of them (named entities such as
 # "secretary of state antony blinken" are one shingle, not a whole article), short enough that an
 # edit (a boilerplate line, a dropped paragraph, a changed word) disturbs only a handful of them.
@@ -53,12 +57,17 @@ _BAND_BYTES = ROWS * 4
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
 _WORD = re.compile(r"[^\W_]+")
 # Transliteration variants of place names that copies of one story spell either way.
-_VARIANTS = {
+_PLACE_VARIANTS = {
     "kiev": "kyiv",
     "kharkov": "kharkiv",
     "odessa": "odesa",
     "lvov": "lviv",
     "zaporozhye": "zaporizhzhia",
+}
+# Apostrophes are dropped before words are split, so "Kiev's" is the word "kievs".
+_VARIANTS = {
+    **_PLACE_VARIANTS,
+    **{old + "s": new + "s" for old, new in _PLACE_VARIANTS.items()},
 }
 
 
@@ -80,8 +89,7 @@ def _shingles_of(words: Sequence[str]) -> set[bytes]:
     if len(words) < SHINGLE_SIZE:
         return {" ".join(words).encode()} if words else set()
     return {
-        " ".join(words[i : i + SHINGLE_SIZE]).encode()
-        for i in range(len(words) - SHINGLE_SIZE + 1)
+        " ".join(words[i : i + SHINGLE_SIZE]).encode() for i in range(len(words) - SHINGLE_SIZE + 1)
     }
 
 
@@ -124,7 +132,7 @@ def band_hashes(sig: bytes) -> list[int]:
         int.from_bytes(
             hashlib.blake2b(sig[i : i + _BAND_BYTES], digest_size=8).digest(), "big", signed=True
         )
-        for i in range(0, _SIG_BYTES, _BAND_BYTES)
+        for i in range(0, BANDS * _BAND_BYTES, _BAND_BYTES)
     ]
 
 

@@ -20,8 +20,11 @@ SUSPECT_LOSS = 0.6
 
 # Local folding, kept here so this module depends on nothing else in newsmon.
 _INVISIBLE = dict.fromkeys(
-    map(ord, "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063"
-        "\u2064\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"),
+    map(
+        ord,
+        "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063"
+        "\u2064\u206a\u206b\u206c\u206d\u206e\u206f\ufeff",
+    ),
     None,
 )
 _PUNCT = str.maketrans(

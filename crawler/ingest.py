@@ -7,7 +7,7 @@ import zlib
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -291,8 +291,17 @@ class Ingestor:
         self, session: Session, article: Article, doc: Processed
     ) -> list[dedup.Candidate]:
         if doc.bands:
-            ids = select(LshBand.article_id).where(_band_filter(doc.bands))
-            query = select(Article).where(Article.id.in_(ids), Article.id != article.id)
+            # The articles sharing the most bands first: a band that many texts share through a
+            # common phrase must not crowd the real copy out of the candidate list.
+            shared = (
+                select(LshBand.article_id, func.count().label("n"))
+                .where(_band_filter(doc.bands), LshBand.article_id != article.id)
+                .group_by(LshBand.article_id)
+                .order_by(func.count().desc(), LshBand.article_id)
+                .limit(MAX_CANDIDATES)
+                .subquery()
+            )
+            query = select(Article).join(shared, shared.c.article_id == Article.id)
         else:
             query = select(Article).where(
                 Article.text_hash == doc.text_hash, Article.id != article.id

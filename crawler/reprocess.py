@@ -69,7 +69,7 @@ def _set_text(session: Session, article: Article, text: str) -> None:
     article.text = text
     article.content_hash = content_hash(article.title, text)
     article.text_hash = hashlib.sha256(normalise_text(text).encode()).hexdigest()
-    article.words = len(text.split())
+    article.words = len(dedup.shingle_words(text))
 
 
 def reclean(session: Session, source_id: int, new_keys: set[str], learned: set[str]) -> int:

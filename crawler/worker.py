@@ -119,7 +119,7 @@ def process_page(
         foreign_canonical=foreign,
         content_hash=content_hash(doc.title, text),
         text_hash=hashlib.sha256(normalise_text(text).encode()).hexdigest(),
-        words=len(text.split()),
+        words=len(dedup.shingle_words(text)),
         signature=sig,
         bands=dedup.band_hashes(sig) if sig is not None else [],
         paragraph_keys=_short_paragraphs(raw),
@@ -138,7 +138,7 @@ def restrip(doc: Processed, boilerplate: frozenset[str]) -> Processed:
         raw_text=doc.raw_text or doc.text,
         content_hash=content_hash(doc.title, text),
         text_hash=hashlib.sha256(normalise_text(text).encode()).hexdigest(),
-        words=len(text.split()),
+        words=len(dedup.shingle_words(text)),
     )
 
 
