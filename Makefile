@@ -1,5 +1,5 @@
 # newsmon: `make demo`, `make test`, `make lint`. Each creates .venv on first use.
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
