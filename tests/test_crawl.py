@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from crawler.demosite import ArticleTruth, DemoSite
 from crawler.extract import normalise_text
 from crawler.urls import canonicalise
 from storage.db import make_engine, session_factory
-from storage.models import Article, ArticleURL, TopicMatch
+from storage.models import Article, ArticleURL, Source, Story, TopicMatch
 from storage.queries import EXPORT_FIELDS, article_by_ref
 from tests.conftest import corpus_path, newsmon
 from tests.corpus_score import score_page
@@ -34,6 +35,8 @@ class Crawled:
     first: dict
     second: dict
     article_hits_second: int
+    first_emails: list[EmailMessage]
+    second_emails: list[EmailMessage]
 
 
 def _article_hits(site: DemoSite, truths: list[ArticleTruth]) -> int:
@@ -54,12 +57,21 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         config.write_text(site.config_toml(db_url, smtp_port=sink.port), encoding="utf-8")
         first = newsmon("crawl", "--json", config=config)
         assert first.returncode == 0, first.stderr[-3000:]
+        first_emails = list(sink.messages)
+        sink.clear()
         site.reset_counters()
         second = newsmon("crawl", "--json", config=config)
         assert second.returncode == 0, second.stderr[-3000:]
         hits = _article_hits(site, site.articles())
         yield Crawled(
-            site, config, db_url, json.loads(first.stdout), json.loads(second.stdout), hits
+            site,
+            config,
+            db_url,
+            json.loads(first.stdout),
+            json.loads(second.stdout),
+            hits,
+            first_emails,
+            list(sink.messages),
         )
 
 
@@ -222,3 +234,92 @@ def test_export_jsonl_and_csv(crawled: Crawled, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     expected = {t.url for t in crawled.site.articles() if "ukraine-russia" in t.topics}
     assert {r["url"] for r in rows} == expected
+
+
+def _stories(truths: list[ArticleTruth]) -> dict[str, list[ArticleTruth]]:
+    """Expected stories: articles sharing a syndication key, else each article alone."""
+    groups: dict[str, list[ArticleTruth]] = {}
+    for t in truths:
+        groups.setdefault(t.story or t.url, []).append(t)
+    return groups
+
+
+def test_seed_copy_joins_its_original_which_is_canonical(crawled: Crawled, session) -> None:
+    seed = [t for t in crawled.site.articles() if t.story and "blinken" in t.title.lower()]
+    assert len(seed) >= 2, "the fixture serves the seed copy and its wire original"
+    articles = [article_by_ref(session, t.url) for t in seed]
+    assert all(a is not None for a in articles)
+    story_ids = {a.story_id for a in articles if a is not None}
+    assert len(story_ids) == 1
+    story = session.get(Story, story_ids.pop())
+    original = min(seed, key=lambda t: t.published_at)
+    canonical = session.get(Article, story.canonical_article_id)
+    assert canonical is not None and canonical.url == original.url
+    assert story.copies == len(seed)
+
+
+def test_every_syndicated_story_is_one_story(crawled: Crawled, session) -> None:
+    generated = [t for t in crawled.site.articles() if t.publisher != CORPUS_PUBLISHER]
+    by_story = _stories(generated)
+    story_of: dict[str, int] = {}
+    for key, group in by_story.items():
+        ids = {a.story_id for t in group if (a := article_by_ref(session, t.url)) is not None}
+        assert len(ids) == 1, f"story {key} split into {ids}"
+        story_of[key] = ids.pop()
+    # ... and no two different stories share one.
+    assert len(set(story_of.values())) == len(story_of)
+
+
+def test_copying_source_text_has_no_republication_labels(crawled: Crawled, session) -> None:
+    farm = next(p for p in crawled.site.publishers if "Buzz" in p.name)
+    rows = session.scalars(select(Article).join(Source).where(Source.name == farm.name)).all()
+    assert len(rows) >= 10
+    labels = {
+        "Source link",
+        "Leave a Reply",
+        "Read Next",
+        "Your email address will not be published.",
+    }
+    for article in rows:
+        lines = {line.strip() for line in article.text.split("\n")}
+        assert not lines & labels, f"{article.url}: {lines & labels}"
+
+
+def _listed_urls(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content()).replace("\r\n", "\n")
+
+
+def test_alert_emails_list_each_story_once_per_recipient(crawled: Crawled) -> None:
+    topics = {t["name"]: t for t in crawled.site.topic_config()}
+    generated = [t for t in crawled.site.articles() if t.publisher != CORPUS_PUBLISHER]
+    assert crawled.first["alerts_sent"] == len(crawled.first_emails) > 0
+    for name, topic in topics.items():
+        for rcpt in topic["alert_to"]:
+            emails = [
+                m for m in crawled.first_emails if m["To"] == rcpt and f"] {name}:" in m["Subject"]
+            ]
+            assert len(emails) == 1, f"{name} -> {rcpt}: {len(emails)} emails in one cycle"
+            text = _listed_urls(emails[0])
+            for key, group in _stories([t for t in generated if name in t.topics]).items():
+                mentions = sum(text.count(t.url + "\n") for t in group)
+                assert mentions == 1, f"{name}: story {key} listed {mentions} times"
+
+
+def test_seed_story_is_one_entry_with_its_copy_count(crawled: Crawled) -> None:
+    seed = [t for t in crawled.site.articles() if t.story and "blinken" in t.title.lower()]
+    original = min(seed, key=lambda t: t.published_at)
+    texts = [_listed_urls(m) for m in crawled.first_emails if "ukraine-russia" in m["Subject"]]
+    entry = [t for t in texts if original.url in t]
+    assert len(entry) == 1
+    after = entry[0].split(original.url, 1)[1].split("\n* ", 1)[0]
+    others = len(seed) - 1
+    assert f"{others} other {'copy' if others == 1 else 'copies'} seen" in after
+    copies = [t.url for t in seed if t.url != original.url]
+    assert not any(u in entry[0] for u in copies)
+
+
+def test_second_crawl_sends_nothing_new(crawled: Crawled) -> None:
+    assert crawled.second["alerts_sent"] == 0
+    assert crawled.second_emails == []
