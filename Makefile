@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check crawler storage migrations tests benchmarks
+	$(BIN)/ruff check crawler storage migrations tests $(wildcard benchmarks)
 	$(BIN)/mypy
 
 bench: $(STAMP)
