@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crawler.config import Config
 from crawler.lock import EXIT_LOCKED
+from storage.db import make_engine
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,13 @@ def build_scheduler(
 ) -> BlockingScheduler:
     """A scheduler whose persistent jobs have explicit ids and are replaced on each start."""
     scheduler = BlockingScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=config.database_url, tablename=JOBS_TABLE)},
+        # newsmon's engine: on SQLite its busy timeout lets the job store wait for a crawl's
+        # batch commit instead of failing with "database is locked".
+        jobstores={
+            "default": SQLAlchemyJobStore(
+                engine=make_engine(config.database_url), tablename=JOBS_TABLE
+            )
+        },
         # One worker: crawls take the crawl lock anyway; queued jobs coalesce.
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
@@ -116,8 +123,6 @@ def build_scheduler(
 def _prune(database_url: str, wanted: set[str]) -> None:
     """Remove persisted jobs of sources no longer in the configuration."""
     from sqlalchemy import inspect, text
-
-    from storage.db import make_engine
 
     engine = make_engine(database_url)
     try:
