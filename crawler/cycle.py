@@ -155,7 +155,8 @@ def run_cycle(
                 status = "interrupted"  # stopped by a signal: what was fetched is committed
             else:
                 alerts_sent = send_alerts(config)
-                status = "ok"
+                # Over crawl.cycle_budget: what was fetched is committed, the rest waits.
+                status = "over_budget" if reason == "closespider_timeout" else "ok"
         finally:
             summary = finish_run(config, run_id, status, alerts_sent)
     summary["seconds"] = round(time.monotonic() - started, 2)

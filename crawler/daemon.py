@@ -32,6 +32,8 @@ MISFIRE_GRACE = 3600
 # The child crawl now running, so that SIGTERM can be passed on to it.
 _child_lock = threading.Lock()
 _child: subprocess.Popen[bytes] | None = None
+# Set on SIGTERM/SIGINT: a job that starts after it must not spawn a new crawl.
+_stopping = threading.Event()
 
 
 def _run_cli(config_path: str, *args: str) -> int:
@@ -40,6 +42,8 @@ def _run_cli(config_path: str, *args: str) -> int:
     global _child
     cmd = [sys.executable, "-m", "crawler", "--config", config_path, *args]
     with _child_lock:
+        if _stopping.is_set():
+            return 0
         _child = subprocess.Popen(cmd)
     try:
         code = _child.wait()
@@ -140,6 +144,7 @@ def _stop_handler(scheduler: BlockingScheduler) -> Any:
     def handler(signum: int, _frame: FrameType | None) -> None:
         logger.info("received %s: stopping", signal.Signals(signum).name)
         with _child_lock:
+            _stopping.set()
             if _child is not None and _child.poll() is None:
                 # Scrapy stops gracefully on SIGTERM: the running batch is committed.
                 _child.send_signal(signal.SIGTERM)

@@ -1,63 +1,69 @@
-"""Downloader and spider middlewares: network safety, conditional requests, retries, known URLs."""
+"""Downloader and spider middlewares: network guard, size limits, redirects, retries, known URLs."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from sqlalchemy import select
+from scrapy.resolver import CachingThreadedResolver
+from sqlalchemy import or_, select
+from twisted.internet.base import ReactorBase
+from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
+from twisted.internet.interfaces import IResolverSimple
+from w3lib.url import safe_url_string
+from zope.interface import implementer
 
 from crawler.config import Config
+from crawler.ingest import canonical_urls
 from crawler.urls import canonicalise
 from storage.db import make_engine, session_factory
-from storage.models import ArticleURL, ListingState
+from storage.models import ArticleURL, CrawlRun, ListingState
+
+logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class NetworkGuardMiddleware:
-    """Refuse requests to loopback, private, link-local and multicast addresses unless allowed.
+class AddressPolicy:
+    """Which addresses a crawl may connect to: public ones, plus the allowed networks.
 
-    Checked on the resolved address of every request, redirect hops included (each hop comes
-    through process_request again).
+    Loopback, private, link-local, multicast, unspecified and reserved addresses are refused
+    unless `crawl.allow_private_networks` lists a network holding them (`true` allows all).
     """
 
-    def __init__(self, crawler: Crawler, allowed: list[IPNetwork] | None) -> None:
-        self.crawler = crawler
+    def __init__(self, allowed: list[IPNetwork] | None) -> None:
         self.allowed = allowed  # None: every address is allowed
-        self._cache: dict[str, list[IPAddress]] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> NetworkGuardMiddleware:
-        config: Config = crawler.settings["NEWSMON_CONFIG"]
-        setting = config.crawl.allow_private_networks
+    def from_config(cls, config: Config | None) -> AddressPolicy:
+        setting = config.crawl.allow_private_networks if config is not None else True
         if setting is True:
-            raise NotConfigured("crawl.allow_private_networks = true")
-        allowed = [ipaddress.ip_network(n, strict=False) for n in (setting or [])]
-        return cls(crawler, allowed)
-
-    def _addresses(self, host: str) -> list[IPAddress]:
-        if host not in self._cache:
-            try:
-                self._cache[host] = [ipaddress.ip_address(host)]
-            except ValueError:
-                infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-                self._cache[host] = [ipaddress.ip_address(i[4][0]) for i in infos]
-        return self._cache[host]
+            return cls(None)
+        return cls([ipaddress.ip_network(n, strict=False) for n in (setting or [])])
 
     def refused(self, address: IPAddress) -> bool:
+        if self.allowed is None:
+            return False
+        # An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it is.
+        mapped = getattr(address, "ipv4_mapped", None)
+        if mapped is not None:
+            return self.refused(mapped)
         special = (
             address.is_loopback
             or address.is_private
@@ -66,23 +72,110 @@ class NetworkGuardMiddleware:
             or address.is_unspecified
             or address.is_reserved
         )
-        return special and not any(address in net for net in self.allowed or [])
+        return special and not any(address in net for net in self.allowed)
 
-    def process_request(self, request: Request) -> None:
+
+class NetworkGuardMiddleware:
+    """Refuse requests to loopback, private, link-local and multicast addresses unless allowed.
+
+    Checked on the resolved address of every request, redirect hops and robots.txt included
+    (each comes through process_request). A name is resolved off the reactor thread, so a slow
+    DNS server holds up only its own request. GuardedResolver repeats the check on the address
+    Twisted actually connects to, so a name that resolves differently the second time (DNS
+    rebinding) is refused too. Refusals are logged, counted (newsmon/refused_private_network)
+    and reach the spider's errback, which records them in page_errors.
+    """
+
+    STAT = "newsmon/refused_private_network"
+
+    def __init__(self, crawler: Crawler, policy: AddressPolicy) -> None:
+        self.crawler = crawler
+        self.policy = policy
+        self._cache: dict[str, list[IPAddress]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NetworkGuardMiddleware:
+        policy = AddressPolicy.from_config(crawler.settings["NEWSMON_CONFIG"])
+        if policy.allowed is None:
+            raise NotConfigured("crawl.allow_private_networks = true")
+        return cls(crawler, policy)
+
+    async def _addresses(self, host: str) -> list[IPAddress]:
+        if host not in self._cache:
+            try:
+                self._cache[host] = [ipaddress.ip_address(host)]
+            except ValueError:
+                loop = asyncio.get_running_loop()
+                infos = await loop.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+                # Strip an IPv6 zone ("fe80::1%eth0"): ip_address() does not take one.
+                self._cache[host] = [
+                    ipaddress.ip_address(str(i[4][0]).split("%")[0]) for i in infos
+                ]
+        return self._cache[host]
+
+    async def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
         try:
-            addresses = self._addresses(host)
-        except OSError as exc:
+            addresses = await self._addresses(host)
+        except (OSError, UnicodeError) as exc:
             raise IgnoreRequest(f"cannot resolve {host}: {exc}") from None
-        bad = [a for a in addresses if self.refused(a)]
+        bad = [a for a in addresses if self.policy.refused(a)]
         if bad:
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("newsmon/refused_private_network")
+            self.crawler.stats.inc_value(self.STAT)
+            origin = (request.meta.get("redirect_urls") or [None])[0]
+            via = f" (redirected from {origin})" if origin else ""
+            logger.warning(
+                "refused %s: %s resolves to non-public %s%s", request.url, host, bad[0], via
+            )
             raise IgnoreRequest(f"refused: {host} resolves to non-public address {bad[0]}")
 
 
+@implementer(IResolverSimple)
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver that will not hand Twisted a refused address.
+
+    NetworkGuardMiddleware checks a name before the request; this checks the address the
+    connection is actually made to, after Scrapy's DNS cache, so the two cannot disagree.
+    Installed as TWISTED_DNS_RESOLVER; built from the CrawlerProcess, whose settings hold the
+    configuration.
+    """
+
+    def __init__(
+        self, reactor: ReactorBase, cache_size: int, timeout: float, policy: AddressPolicy
+    ) -> None:
+        super().__init__(reactor, cache_size, timeout)
+        self.policy = policy
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: ReactorBase) -> GuardedResolver:
+        settings = crawler.settings
+        cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
+        policy = AddressPolicy.from_config(settings.get("NEWSMON_CONFIG"))
+        return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), policy)
+
+    def getHostByName(  # noqa: N802 (Twisted's interface)
+        self, name: str, timeout: Sequence[int] = ()
+    ) -> Deferred[str]:
+        return super().getHostByName(name, timeout).addCallback(self._check, name)
+
+    def _check(self, address: str, name: str) -> str:
+        if self.policy.refused(ipaddress.ip_address(address)):
+            logger.warning(
+                "refused to connect: %s resolved to non-public address %s", name, address
+            )
+            raise DNSLookupError(f"refused: {name} resolves to non-public address {address}")
+        return address
+
+
 class ConditionalRequestMiddleware:
-    """Send If-None-Match / If-Modified-Since from stored validators (listings and revisits)."""
+    """Send If-None-Match / If-Modified-Since from stored validators (listings and revisits).
+
+    A listing's validators are committed as soon as it is fetched, before the articles it
+    links are stored. A run that did not finish (killed, interrupted, over its time budget)
+    may have stored them and lost those articles; its 304s would then hide them for good. So a
+    listing's validators are used only when no unfinished run was going when it was fetched.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -96,11 +189,27 @@ class ConditionalRequestMiddleware:
     def spider_opened(self) -> None:
         config: Config = self.crawler.settings["NEWSMON_CONFIG"]
         engine = make_engine(config.database_url)
+        run_id = self.crawler.settings.get("NEWSMON_RUN_ID")
         with session_factory(engine)() as session:
+            unfinished = session.execute(
+                select(CrawlRun.started_at, CrawlRun.finished_at).where(
+                    or_(CrawlRun.status != "ok", CrawlRun.finished_at.is_(None)),
+                    CrawlRun.id != (run_id or 0),
+                )
+            ).all()
             rows = session.execute(
-                select(ListingState.url, ListingState.etag, ListingState.last_modified)
+                select(
+                    ListingState.url,
+                    ListingState.etag,
+                    ListingState.last_modified,
+                    ListingState.fetched_at,
+                )
             )
-            self.validators = {r.url: (r.etag, r.last_modified) for r in rows}
+            self.validators = {
+                r.url: (r.etag, r.last_modified)
+                for r in rows
+                if not _during(_utc(r.fetched_at), unfinished)
+            }
         engine.dispose()
 
     def process_request(self, request: Request) -> None:
@@ -184,10 +293,90 @@ class RedirectAliasMiddleware:
         except ValueError:
             return response
         requested: set[str] = getattr(self.crawler.spider, "requested", set())
-        if target in requested and target != canonicalise(request.url):
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in requested and target not in canonical_urls(chain):
+            # (A target in the chain itself is a loop: RedirectLoopMiddleware records it.)
             request.meta["alias_of"] = target
             request.meta["handle_httpstatus_list"] = list(self.REDIRECTS)
         return response
+
+
+class RedirectLoopMiddleware:
+    """Record a redirect loop as the error it is.
+
+    Scrapy follows a redirect back to a URL of the same chain into its duplicate filter, which
+    drops it without a word; stopped here, before RedirectMiddleware (600), the request's
+    errback records it. Chains without a loop stop at REDIRECT_MAX_TIMES, also recorded.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if (
+            response.status not in RedirectAliasMiddleware.REDIRECTS
+            or not location
+            or request.meta.get("alias_of")
+            or request.meta.get("dont_redirect")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+        ):
+            return response
+        target = _without_fragment(urljoin(request.url, location.decode("latin-1")))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in {_without_fragment(u) for u in chain}:
+            raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, target])}"[:500])
+        return response
+
+
+class PageSizeMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, with the size limit named when a page breaks it.
+
+    DOWNLOAD_MAXSIZE (= crawl.max_page_bytes) is enforced by Scrapy on the wire (a larger
+    Content-Length, or more bytes received so far, cancels the download) and by
+    HttpCompressionMiddleware, which this replaces, on the decompressed body (gzip, deflate,
+    br and zstd bombs stop at the limit). Scrapy's reasons speak of DOWNLOAD_MAXSIZE or are
+    empty (a body cut while streaming); each becomes "too large: ..." here and is counted.
+    """
+
+    STAT = "newsmon/too_large"
+
+    def __init__(self, stats: Any = None, *, crawler: Crawler | None = None) -> None:
+        super().__init__(stats, crawler=crawler)
+        if crawler is not None:
+            crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    def _bytes_received(self, data: bytes, request: Request) -> None:
+        request.meta["newsmon_bytes"] = request.meta.get("newsmon_bytes", 0) + len(data)
+
+    def _too_large(self, request: Request, where: str) -> IgnoreRequest:
+        if self.stats is not None:
+            self.stats.inc_value(self.STAT)
+        limit = request.meta.get("download_maxsize", self._max_size)
+        return IgnoreRequest(f"too large: more than crawl.max_page_bytes ({limit} bytes) {where}")
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            if getattr(exc.__cause__, "decompressed_size", None) is None:
+                raise
+            encoding = (response.headers.get(b"Content-Encoding") or b"").decode("latin-1")
+            raise self._too_large(request, f"once decompressed ({encoding})") from None
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not isinstance(exception, DownloadCancelledError):
+            return
+        limit = request.meta.get("download_maxsize", self._max_size)
+        cut = request.meta.get("newsmon_bytes", 0) > limit
+        if limit and (cut or "larger than download max size" in str(exception)):
+            raise self._too_large(request, "on the wire")
 
 
 class KnownArticleMiddleware:
@@ -250,3 +439,23 @@ class KnownArticleMiddleware:
             if url not in known:
                 requested.add(url)
                 yield request
+
+
+def _without_fragment(url: str) -> str:
+    return safe_url_string(url.split("#", 1)[0])
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _during(when: datetime | None, runs: Sequence[Any]) -> bool:
+    """Whether `when` falls inside one of `runs` (started_at, finished_at or None: open)."""
+    if when is None:
+        return True
+    for started, finished in runs:
+        started, finished = _utc(started), _utc(finished)
+        if started is not None and started <= when and (finished is None or when <= finished):
+            return True
+    return False

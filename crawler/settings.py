@@ -17,6 +17,9 @@ def scrapy_settings(
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": crawl.download_delay.total_seconds(),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.per_host_concurrency),
+        # The cycle's time budget: the spider closes (finish reason closespider_timeout) and
+        # what was fetched is committed; the rest waits for the next cycle.
+        "CLOSESPIDER_TIMEOUT": crawl.cycle_budget.total_seconds(),
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host_concurrency,
         # Scrapy's cookie handling only adds state that news pages do not need.
@@ -33,12 +36,21 @@ def scrapy_settings(
             "crawler.middlewares.RetryAfterMiddleware": 540,
             # Above RedirectMiddleware (600): sees a redirect before it is followed.
             "crawler.middlewares.RedirectAliasMiddleware": 650,
+            # Between RedirectAliasMiddleware and RedirectMiddleware: a loop is an error.
+            "crawler.middlewares.RedirectLoopMiddleware": 640,
+            # Replaces HttpCompressionMiddleware: the same bounded decompression, with the
+            # size limit named when a page breaks it.
+            "crawler.middlewares.PageSizeMiddleware": 590,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
             # Replaced by RetryAfterMiddleware, which also honours Retry-After.
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         },
         "EXTENSIONS": {
             # Only on a terminal; listed only then so nothing logs that it is off.
             **({"crawler.progress.Progress": 500} if progress else {}),
+            # Both listen on loopback and run code sent to them: nothing an unattended monitor
+            # should offer (RemoteControl also leaves its token file behind when killed).
+            "scrapy.extensions.remote_control.RemoteControl": None,
             "scrapy.extensions.telnet.TelnetConsole": None,
         },
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
@@ -55,6 +67,8 @@ def scrapy_settings(
         "RETRY_TIMES": crawl.retries,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "SPIDER_MIDDLEWARES": {"crawler.middlewares.KnownArticleMiddleware": 900},
+        # Refuses non-public addresses where Twisted connects (see NetworkGuardMiddleware).
+        "TWISTED_DNS_RESOLVER": "crawler.middlewares.GuardedResolver",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "USER_AGENT": crawl.user_agent,
     }

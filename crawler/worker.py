@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
+import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -14,6 +18,8 @@ from crawler.items import FeedHints
 from crawler.topics import Document, Topic
 from crawler.urls import canonicalise, same_site
 
+# How often a worker checks that the crawl that started it is still alive.
+WATCH_SECONDS = 1.0
 # A paragraph longer than this is news, not boilerplate: counting it would only grow the table.
 BOILERPLATE_MAX_WORDS = 40
 
@@ -27,6 +33,21 @@ def init_worker(topics: list[tuple[str, str]]) -> None:
     # trafilatura logs an error for every page it cannot parse; those are counted by the crawl.
     for name in ("trafilatura", "htmldate", "courlan", "justext"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid is not None:
+        threading.Thread(target=_exit_with, args=(parent.pid,), daemon=True).start()
+
+
+def _exit_with(pid: int) -> None:
+    """Exit when the crawl process is gone. Forkserver workers are not its children: when it
+    is killed (SIGKILL, OOM killer) nothing else stops them, and under cron each killed cycle
+    would leave its pool, forkserver and resource tracker running for good."""
+    while True:
+        time.sleep(WATCH_SECONDS)
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user
+            os._exit(0)
 
 
 @dataclass

@@ -34,8 +34,9 @@ def insert_ignore(
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
-    result = session.execute(stmt)
-    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+    # RETURNING counts what was inserted: rowcount is -1 for this statement on some drivers.
+    primary_key = list(model.__table__.primary_key.columns)
+    return len(session.execute(stmt.returning(*primary_key)).all())
 
 
 def iso(value: datetime | None) -> str | None:

@@ -106,9 +106,9 @@ class Archive:
 
 
 @pytest.fixture
-def archive(sqlite_url: str) -> Iterator[Archive]:
-    upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
+def archive(db_url: str) -> Iterator[Archive]:
+    upgrade(db_url)
+    engine = make_engine(db_url)
     yield Archive(session_factory(engine, write=True))
     engine.dispose()
 

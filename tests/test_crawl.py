@@ -48,11 +48,11 @@ def _article_hits(site: DemoSite, truths: list[ArticleTruth]) -> int:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+def crawled(tmp_path_factory: pytest.TempPathFactory, archive_url: str) -> Iterator[Crawled]:
     tmp = tmp_path_factory.mktemp("crawl")
     corpus = corpus_path() if (corpus_path() / "manifest.json").exists() else None
     with DemoSite(corpus_dir=corpus) as site, SmtpSink() as sink:
-        db_url = f"sqlite:///{tmp / 'newsmon.db'}"
+        db_url = archive_url
         config = tmp / "newsmon.toml"
         config.write_text(site.config_toml(db_url, smtp_port=sink.port), encoding="utf-8")
         first = newsmon("crawl", "--json", config=config)

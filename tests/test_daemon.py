@@ -79,4 +79,4 @@ def test_daemon_runs_cycles_and_stops_on_sigterm(tmp_path: Path) -> None:
     engine.dispose()
     assert sum(r.new_articles for r in runs) == articles
     assert articles + sum(r.new_versions for r in runs) == versions
-    assert articles >= 40
+    assert articles >= 15  # at least one source was crawled in full

@@ -187,9 +187,13 @@ class NewsSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = _reason(failure)
+        # A redirect hop failed: record the link as it was listed, and where it led.
+        hops = request.meta.get("redirect_urls") or []
+        if hops:
+            reason = f"{reason} (redirected to {request.url})"[:500]
         yield PageFailure(
             request.meta.get("source"),
-            request.url,
+            hops[0] if hops else request.url,
             reason,
             status,
             request.meta.get("article_id"),
