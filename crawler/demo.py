@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from crawler.config import load
 
@@ -39,17 +40,20 @@ def run_demo(folder: Path) -> None:
         engine = make_engine(db_url)
         with session_factory(engine)() as session:
             for topic, rows in topic_summary(session).items():
-                console.rule(f"topic [bold]{topic}[/bold]: {len(rows)} stories")
+                console.rule(f"topic [bold]{escape(topic)}[/bold]: {len(rows)} stories")
                 for row in rows[:10]:
                     extra = f" (+{row['copies']} copies)" if row["copies"] else ""
-                    console.print(f"  {row['source']}: {row['title']}{extra}", highlight=False)
+                    console.print(
+                        f"  {row['source']}: {row['title']}{extra}", highlight=False, markup=False
+                    )
                 if len(rows) > 10:
                     console.print(f"  … and {len(rows) - 10} more")
         engine.dispose()
         for message in sink.messages[:1]:
-            console.rule(f"email to {message['To']}: {message['Subject']}")
+            console.rule(escape(f"email to {message['To']}: {message['Subject']}"))
             body = message.get_body(("plain",))
-            console.print(body.get_content() if body is not None else "", highlight=False)
+            content = body.get_content() if body is not None else ""
+            console.print(content, highlight=False, markup=False)
         console.print(
             f"\narchive: {folder / 'newsmon.db'} — try: newsmon --config {config_path} search Kyiv"
         )
