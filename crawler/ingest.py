@@ -6,6 +6,7 @@ import json
 import zlib
 from collections import Counter
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +35,12 @@ from storage.queries import insert_ignore
 
 # At most this many LSH candidates are compared in full for one new article.
 MAX_CANDIDATES = 50
+
+
+def is_home(url: str) -> bool:
+    """A site's front page: no path beyond "/" (or a bare index page)."""
+    path = urlsplit(url).path
+    return path in ("", "/") or path.rsplit("/", 1)[-1] in ("index.html", "index.php")
 
 
 def canonical_urls(urls: list[str]) -> list[str]:
@@ -194,6 +201,13 @@ class Ingestor:
         if doc is None:
             return
         urls = canonical_urls(page.urls)
+        if len(urls) > 1 and is_home(urls[-1]) and not is_home(urls[0]):
+            # A link that redirects to the front page is a removed article, not a new one.
+            self.failure(
+                session,
+                PageFailure(page.source, urls[0], "redirected to the home page", page.status),
+            )
+            return
         canonical = doc.canonical_url or (urls[-1] if urls else page.url)
         urls = list(dict.fromkeys([canonical, *urls]))
         existing = self.find_article(session, urls)
@@ -449,10 +463,31 @@ class Ingestor:
             self.counters["not_modified" if page.status == 304 else "unchanged"] += 1
             self._checked(session, article.id, now, changed=False)
             return
+        if self._redirected_away(session, article, page):
+            self._checked(session, article.id, now, changed=False)
+            return
         article.body_hash = page.body_hash
         self.add_aliases(session, article.id, canonical_urls(page.urls))
         changed = self.new_version(session, article, page, doc, now)
         self._checked(session, article.id, now, changed=changed)
+
+    def _redirected_away(self, session: Session, article: Article, page: ArticlePage) -> bool:
+        """Record a revisit that redirected to another article or to a home page.
+
+        The page answered is not this article, so it makes no version and no alias; a later
+        visit that lands on the article again clears the record.
+        """
+        final = canonical_urls([page.url])
+        if not final or final[0] == article.url:
+            article.redirected_to = None
+            return False
+        owner = self.find_article(session, final)
+        if owner is not None and owner.id == article.id:
+            article.redirected_to = None
+            return False
+        article.redirected_to = final[0]
+        self.counters["redirected"] += 1
+        return True
 
     def new_version(
         self, session: Session, article: Article, page: ArticlePage, doc: Processed, now: datetime

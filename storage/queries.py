@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ def insert_ignore(
     module: Any = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
     # RETURNING counts what was inserted: rowcount is -1 for this statement on some drivers.
-    primary_key = list(model.__table__.primary_key.columns)
+    primary_key = list(inspect(model).primary_key)
     return len(session.execute(stmt.returning(*primary_key)).all())
 
 
