@@ -275,6 +275,50 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+# Where a page states its publication time itself; htmldate may prefer a date in the URL
+# and lose the time of day.
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "dc.date.issued",
+)
+
+
+def _json_ld_published(tree: HtmlElement) -> str | None:
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        match = re.search(r'"datePublished"\s*:\s*"([^"]+)"', str(script))
+        if match:
+            return match.group(1)
+    return None
+
+
+def _declared_published(tree: HtmlElement) -> datetime | None:
+    """A publication date-time the page declares in meta tags or JSON-LD."""
+    value = _meta_content(tree, *_PUBLISHED_META) or _json_ld_published(tree)
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _published(tree: HtmlElement, found: str | None, fallback: datetime | None) -> datetime | None:
+    """The page's own declaration, else htmldate's find, else the feed's date; a date alone
+    takes the feed's time when the feed gives one for that same day."""
+    published = _declared_published(tree) or _parse_date(found)
+    if published is None:
+        return fallback
+    midnight = (published.hour, published.minute, published.second) == (0, 0, 0)
+    if midnight and fallback is not None and fallback.date() == published.date():
+        return fallback
+    return published
+
+
 def _date_params() -> dict[str, Any]:
     # built per call: a daemon running for weeks must not keep the max_date of its start
     return {
@@ -381,7 +425,7 @@ def extract(
         title=title,
         text=_without_headline(_main_text(tree, url), title),
         author=meta.author or fallback_author,
-        published_at=_parse_date(meta.date) or fallback_published,
+        published_at=_published(tree, meta.date, fallback_published),
         language=language,
         site_name=meta.sitename or None,
         canonical_url=canonical_url,

@@ -363,3 +363,39 @@ def test_corpus_languages(corpus: list[tuple[CorpusPage, Extracted]]) -> None:
         if page.expected_metadata.get("lang")
     ]
     assert sum(want.split("-")[0].lower() == got for want, got in declared) >= 0.95 * len(declared)
+
+
+def _dated_page(head: str) -> str:
+    body = " ".join(["The minister said the talks would continue next week in the capital."] * 8)
+    return (
+        f"<html><head><title>Talks</title>{head}</head><body><article><p>{body}</p>"
+        f"<p>{body}</p></article></body></html>"
+    )
+
+
+def test_declared_publication_time_beats_a_date_in_the_url() -> None:
+    page = _dated_page(
+        '<meta property="article:published_time" content="2024-03-04T09:15:00+01:00">'
+    )
+    got = extract(page, "https://news.example/2024/03/04/talks.html")
+    assert got.published_at == datetime(2024, 3, 4, 8, 15, tzinfo=UTC)
+
+
+def test_json_ld_publication_time() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2024-03-05T17:30:00Z"}</script>'
+    )
+    got = extract(_dated_page(ld), "https://news.example/a/talks")
+    assert got.published_at == datetime(2024, 3, 5, 17, 30, tzinfo=UTC)
+
+
+def test_date_only_page_takes_the_feed_time_of_that_day() -> None:
+    page = _dated_page('<meta name="date" content="2024-03-06">')
+    feed_time = datetime(2024, 3, 6, 11, 5, tzinfo=UTC)
+    assert (
+        extract(page, "https://n.example/x", fallback_published=feed_time).published_at == feed_time
+    )
+    other_day = datetime(2024, 3, 9, 11, 5, tzinfo=UTC)
+    got = extract(page, "https://n.example/x", fallback_published=other_day).published_at
+    assert got == datetime(2024, 3, 6, tzinfo=UTC)
