@@ -72,9 +72,18 @@ def _headline_changed(old_title: str | None, new_title: str | None) -> bool:
     return bool(old and new) and old != new
 
 
-def compare(old_title: str | None, old_text: str, new_title: str | None, new_text: str) -> Change:
+def compare(
+    old_title: str | None,
+    old_text: str,
+    new_title: str | None,
+    new_text: str,
+    *,
+    material_words: int = MATERIAL_WORDS,
+) -> Change:
     """Compare two versions on folded text.
 
+    :param material_words: words added plus removed from which a text change is material
+        (the `revisit.material_words` setting).
     :return: words added and removed (word-level diff), whether the headline changed (both
         present and different once folded), and whether the change is material.
     """
@@ -85,7 +94,7 @@ def compare(old_title: str | None, old_text: str, new_title: str | None, new_tex
         elif tag == "delete":
             removed += len(words)
     headline = _headline_changed(old_title, new_title)
-    material = headline or added + removed >= MATERIAL_WORDS
+    material = headline or added + removed >= material_words
     return Change(added, removed, headline, material)
 
 

@@ -505,7 +505,13 @@ class Ingestor:
             article.suspect_hash = doc.content_hash
             self.counters["suspect"] += 1
             return False
-        change = diffing.compare(article.title, article.text, doc.title, doc.text)
+        change = diffing.compare(
+            article.title,
+            article.text,
+            doc.title,
+            doc.text,
+            material_words=self.config.revisit.material_words,
+        )
         n = article.version_count + 1
         version = self._version(article, n, page, doc, now)
         version.words_added, version.words_removed = change.words_added, change.words_removed
