@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections import Counter
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -264,7 +263,6 @@ class Ingestor:
     def _version(
         self, article: Article, n: int, page: ArticlePage, doc: Processed, now: datetime
     ) -> Version:
-        html = zlib.compress(page.body) if self.config.crawl.store_html else None
         return Version(
             article_id=article.id,
             n=n,
@@ -278,7 +276,7 @@ class Ingestor:
             http_status=page.status,
             etag=page.etag,
             last_modified=page.last_modified,
-            html=html,
+            html=doc.html,
         )
 
     # -- stories ---------------------------------------------------------------------------

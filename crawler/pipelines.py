@@ -95,6 +95,7 @@ class ArchivePipeline:
             page.content_type,
             page.hints,
             self.boilerplate.get(page.source, frozenset()),
+            self.config.crawl.store_html,
         )
 
     def flush(self) -> None:

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -71,6 +72,7 @@ class Processed:
     paragraph_keys: dict[str, str] = field(default_factory=dict)  # key -> sample (short ones)
     topics: dict[str, list[str]] = field(default_factory=dict)  # topic -> matched terms
     error: str | None = None  # why this page yields no article (empty, binary, no text)
+    html: bytes | None = None  # zlib-compressed body, when crawl.store_html is on
 
 
 # Magic numbers of formats that servers mislabel as HTML.
@@ -109,8 +111,13 @@ def process_page(
     content_type: str | None,
     hints: FeedHints,
     boilerplate: frozenset[str] = frozenset(),
+    keep_html: bool = False,
 ) -> Processed:
-    """Extract, clean, fingerprint and match one article page."""
+    """Extract, clean, fingerprint and match one article page.
+
+    :param keep_html: also return the body zlib-compressed (compression is CPU work too, and
+        the reactor process drops the body once the page is processed).
+    """
     reason = not_html(body)
     if reason is not None:
         return _failed(reason)
@@ -145,6 +152,7 @@ def process_page(
         bands=dedup.band_hashes(sig) if sig is not None else [],
         paragraph_keys=_short_paragraphs(raw),
         topics=match_topics(doc.title or "", text, url),
+        html=zlib.compress(body) if keep_html else None,
     )
 
 

@@ -172,3 +172,42 @@ def test_new_link_redirecting_to_the_home_page_is_an_error(archive: Archive) -> 
         assert session.scalar(select(func.count()).select_from(Article)) == 0
         reasons = list(session.scalars(select(PageError.reason)))
     assert reasons == ["redirected to the home page"]
+
+
+def test_store_html_keeps_the_page_and_reprocess_uses_it(db_url: str) -> None:
+    import zlib
+
+    from crawler.reprocess import reprocess
+
+    upgrade(db_url)
+    init_worker([])
+    config = from_dict({"database": {"url": db_url}, "crawl": {"store_html": True}})
+    engine = make_engine(db_url)
+    sessions = session_factory(engine, write=True)
+    body = page_html("Talks resume in Geneva", PARAGRAPHS)
+    page = ArticlePage(
+        source="Example",
+        url=URL,
+        urls=[URL],
+        status=200,
+        body=body,
+        content_type="text/html",
+        etag=None,
+        last_modified=None,
+        body_hash=body_hash(body),
+    )
+    doc = process_page(body, URL, "text/html", FeedHints(), keep_html=True)
+    page.body = b""  # as the pipeline does once a page is processed
+    with transaction(sessions) as session:
+        Ingestor(config).page(session, page, doc)
+    with transaction(sessions) as session:
+        version = session.scalars(select(Version)).one()
+        assert version.html is not None and zlib.decompress(version.html) == body
+        article = session.scalars(select(Article)).one()
+        article.text = "garbled"
+    with transaction(sessions) as session:
+        stats = reprocess(session, config)
+    assert stats == {"articles": 1, "changed": 1, "no_html": 0}
+    with sessions() as session:
+        assert session.scalars(select(Article)).one().text.startswith("Negotiators")
+    engine.dispose()
