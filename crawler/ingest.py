@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -412,19 +413,7 @@ class Ingestor:
         if topic.alert_mode == "none" or not topic.alert_to or article.story_id is None:
             return
         rows = [
-            {
-                "topic": topic.name,
-                "recipient": rcpt,
-                "story_id": article.story_id,
-                "article_id": article.id,
-                "kind": "new",
-                "key": "",
-                "mode": topic.alert_mode,
-                "status": "pending",
-                "created_at": now,
-                "due_at": now,
-                "payload": "{}",
-            }
+            _alert_row(topic.name, rcpt, article, "new", "", topic.alert_mode, now)
             for rcpt in topic.alert_to
         ]
         insert_ignore(session, Alert, rows, ["topic", "recipient", "story_id", "kind", "key"])
@@ -552,23 +541,40 @@ class Ingestor:
             topic = self.topics.get(topic_name)
             if topic is None or not topic.alert_updates:
                 continue
+            payload = {"old_title": old_title, "version": version.n}
+            key = f"{article.id}:{version.n}"
             rows.append(
-                {
-                    "topic": topic_name,
-                    "recipient": rcpt,
-                    "story_id": article.story_id,
-                    "article_id": article.id,
-                    "kind": "update",
-                    "key": f"{article.id}:{version.n}",
-                    "mode": "immediate",
-                    "status": "pending",
-                    "created_at": now,
-                    "due_at": now,
-                    "payload": json.dumps({"old_title": old_title, "version": version.n}),
-                }
+                _alert_row(topic_name, rcpt, article, "update", key, "immediate", now, payload)
             )
         if rows:
             insert_ignore(session, Alert, rows, ["topic", "recipient", "story_id", "kind", "key"])
+
+
+def _alert_row(
+    topic: str,
+    recipient: str,
+    article: Article,
+    kind: str,
+    key: str,
+    mode: str,
+    now: datetime,
+    payload: Mapping[str, object] | None = None,
+) -> dict[str, object]:
+    """One outbox row; (topic, recipient, story, kind, key) is unique, so a story is queued
+    once however many copies or versions arrive."""
+    return {
+        "topic": topic,
+        "recipient": recipient,
+        "story_id": article.story_id,
+        "article_id": article.id,
+        "kind": kind,
+        "key": key,
+        "mode": mode,
+        "status": "pending",
+        "created_at": now,
+        "due_at": now,
+        "payload": json.dumps(payload or {}),
+    }
 
 
 def _band_filter(bands: list[int]) -> ColumnElement[bool]:
