@@ -120,6 +120,8 @@ def init(
 
     Example: newsmon init ~/newsmon && cd ~/newsmon && newsmon crawl
     """
+    from sqlalchemy.engine import make_url
+
     from crawler.starter import write_starter
     from storage.db import upgrade
 
@@ -130,7 +132,9 @@ def init(
         # A relative SQLite path is relative to the project directory.
         db_url = "sqlite:///" + str(directory / db_url.removeprefix("sqlite:///"))
     upgrade(db_url)
-    err.print(f"wrote {path}; database ready at {db_url}")
+    # NEWSMON_DATABASE_URL may carry a password: never print it.
+    shown = make_url(db_url).render_as_string(hide_password=True)
+    err.print(f"wrote {path}; database ready at {shown}")
 
 
 @db_app.command("upgrade")

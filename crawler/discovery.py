@@ -78,9 +78,12 @@ def parse_feed(body: bytes, url: str) -> FeedResult:
     stripped = body.lstrip()
     if stripped.startswith(b"{"):
         return _parse_json_feed(stripped, url)
-    parsed = feedparser.parse(
-        io.BytesIO(_without_dtd(body)), response_headers={"content-location": url}
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(_without_dtd(body)), response_headers={"content-location": url}
+        )
+    except Exception as exc:  # feedparser's loose parser raises on some broken markup
+        return FeedResult([], error=f"not a feed: {type(exc).__name__}: {exc!s:.200}")
     if parsed.bozo and not parsed.entries:
         return FeedResult([], error=f"not a feed: {parsed.get('bozo_exception')!s:.200}")
     links = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import math
 import socket
 import time
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_reques
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.resolver import CachingThreadedResolver
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 from twisted.internet.base import ReactorBase
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
@@ -43,8 +45,10 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 class AddressPolicy:
     """Which addresses a crawl may connect to: public ones, plus the allowed networks.
 
-    Loopback, private, link-local, multicast, unspecified and reserved addresses are refused
-    unless `crawl.allow_private_networks` lists a network holding them (`true` allows all).
+    An address that is not globally routable (loopback, private, link-local, unspecified,
+    shared 100.64/10, documentation and benchmark ranges), multicast or reserved is refused
+    unless `crawl.allow_private_networks` lists a network holding it (`true` allows all). An
+    IPv6 address that carries an IPv4 one (::ffff:a.b.c.d, 6to4, Teredo) is judged by that too.
     """
 
     def __init__(self, allowed: list[IPNetwork] | None) -> None:
@@ -60,23 +64,19 @@ class AddressPolicy:
     def refused(self, address: IPAddress) -> bool:
         if self.allowed is None:
             return False
-        # An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it is.
-        mapped = getattr(address, "ipv4_mapped", None)
-        if mapped is not None:
-            return self.refused(mapped)
-        special = (
-            address.is_loopback
-            or address.is_private
-            or address.is_link_local
-            or address.is_multicast
-            or address.is_unspecified
-            or address.is_reserved
-        )
-        return special and not any(address in net for net in self.allowed)
+        if isinstance(address, ipaddress.IPv6Address):
+            if address.ipv4_mapped is not None:
+                return self.refused(address.ipv4_mapped)
+            carried = [address.sixtofour, *(address.teredo or ())]
+            if any(self.refused(a) for a in carried if a is not None):
+                return True
+        if any(address in net for net in self.allowed):
+            return False
+        return not address.is_global or address.is_multicast or address.is_reserved
 
 
 class NetworkGuardMiddleware:
-    """Refuse requests to loopback, private, link-local and multicast addresses unless allowed.
+    """Refuse requests to non-public addresses (see AddressPolicy) unless allowed.
 
     Checked on the resolved address of every request, redirect hops and robots.txt included
     (each comes through process_request). A name is resolved off the reactor thread, so a slow
@@ -91,6 +91,10 @@ class NetworkGuardMiddleware:
     def __init__(self, crawler: Crawler, policy: AddressPolicy) -> None:
         self.crawler = crawler
         self.policy = policy
+        settings = crawler.settings
+        self._dns_timeout = min(
+            settings.getfloat("DNS_TIMEOUT"), settings.getfloat("DOWNLOAD_TIMEOUT") or math.inf
+        )
         self._cache: dict[str, list[IPAddress]] = {}
 
     @classmethod
@@ -106,7 +110,10 @@ class NetworkGuardMiddleware:
                 self._cache[host] = [ipaddress.ip_address(host)]
             except ValueError:
                 loop = asyncio.get_running_loop()
-                infos = await loop.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+                # The system resolver has no deadline of its own that we control.
+                infos = await asyncio.wait_for(
+                    loop.getaddrinfo(host, None, proto=socket.IPPROTO_TCP), self._dns_timeout
+                )
                 # Strip an IPv6 zone ("fe80::1%eth0"): ip_address() does not take one.
                 self._cache[host] = [
                     ipaddress.ip_address(str(i[4][0]).split("%")[0]) for i in infos
@@ -114,11 +121,18 @@ class NetworkGuardMiddleware:
         return self._cache[host]
 
     async def process_request(self, request: Request) -> None:
-        host = urlsplit(request.url).hostname or ""
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https"):  # file:, data:, ftp: (no handler either)
+            raise IgnoreRequest(f"refused: {parts.scheme}: URLs are not fetched")
+        host = parts.hostname or ""
         try:
             addresses = await self._addresses(host)
         except (OSError, UnicodeError) as exc:
             raise IgnoreRequest(f"cannot resolve {host}: {exc}") from None
+        except TimeoutError:
+            raise IgnoreRequest(
+                f"cannot resolve {host}: no answer in {self._dns_timeout}s"
+            ) from None
         bad = [a for a in addresses if self.policy.refused(a)]
         if bad:
             assert self.crawler.stats is not None
@@ -168,6 +182,41 @@ class GuardedResolver(CachingThreadedResolver):
         return address
 
 
+class CycleBudgetMiddleware:
+    """Keep every request inside the cycle's time budget (crawl.cycle_budget).
+
+    CLOSESPIDER_TIMEOUT closes the spider when the budget is spent, but Scrapy then waits for
+    the requests in flight, and a slow server could hold each for the whole request timeout
+    (and again for each retry). So each request's timeout is cut to the time left, and once
+    the budget is spent a request (a retry, a redirect hop) is not sent at all.
+    """
+
+    def __init__(self, crawler: Crawler, budget: float) -> None:
+        self.crawler = crawler
+        self.budget = budget
+        self.deadline = time.monotonic() + budget
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CycleBudgetMiddleware:
+        budget = crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+        if budget <= 0:
+            raise NotConfigured("no cycle budget")
+        return cls(crawler, budget)
+
+    def spider_opened(self) -> None:
+        self.deadline = time.monotonic() + self.budget  # when CloseSpider starts its clock
+
+    def process_request(self, request: Request) -> None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise IgnoreRequest("not sent: the cycle's time budget (crawl.cycle_budget) is spent")
+        timeout = request.meta.get("download_timeout") or self.crawler.settings.getfloat(
+            "DOWNLOAD_TIMEOUT"
+        )
+        request.meta["download_timeout"] = min(timeout, left) if timeout else left
+
+
 class ConditionalRequestMiddleware:
     """Send If-None-Match / If-Modified-Since from stored validators (listings and revisits).
 
@@ -191,8 +240,15 @@ class ConditionalRequestMiddleware:
         engine = make_engine(config.database_url)
         run_id = self.crawler.settings.get("NEWSMON_RUN_ID")
         with session_factory(engine)() as session:
+            # A killed run never records its end: it ended when the next run started.
+            later = aliased(CrawlRun)
+            next_start = (
+                select(func.min(later.started_at))
+                .where(later.started_at > CrawlRun.started_at)
+                .scalar_subquery()
+            )
             unfinished = session.execute(
-                select(CrawlRun.started_at, CrawlRun.finished_at).where(
+                select(CrawlRun.started_at, func.coalesce(CrawlRun.finished_at, next_start)).where(
                     or_(CrawlRun.status != "ok", CrawlRun.finished_at.is_(None)),
                     CrawlRun.id != (run_id or 0),
                 )
@@ -385,6 +441,8 @@ class KnownArticleMiddleware:
     The original link is kept in `seen_urls` so that it becomes an alias of the article.
     """
 
+    CHUNK = 500
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         config: Config = crawler.settings["NEWSMON_CONFIG"]
@@ -429,10 +487,14 @@ class KnownArticleMiddleware:
             del canon[url]  # already requested this cycle, under this canonical URL
         if not canon:
             return
+        urls, known = list(canon), set[str]()
         with self.sessions() as session:
-            known = set(
-                session.scalars(select(ArticleURL.url).where(ArticleURL.url.in_(list(canon))))
-            )
+            # In chunks: a listing may link more URLs than a statement may bind parameters.
+            for i in range(0, len(urls), self.CHUNK):
+                chunk = urls[i : i + self.CHUNK]
+                known.update(
+                    session.scalars(select(ArticleURL.url).where(ArticleURL.url.in_(chunk)))
+                )
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newsmon/known_links", len(known))
         for url, request in canon.items():

@@ -28,6 +28,7 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_FORBIDDEN_IN_HOST = frozenset(" \t\n\r#%/<>?@[\\]^|")
 
 # Offline public-suffix lookups: the bundled snapshot, no HTTP fetch, no cache on disk (safe
 # in a process pool). Private suffixes count, so two blogs on github.io are two sites.
@@ -39,6 +40,11 @@ def _split_http(url: str) -> SplitResult:
     parts = urlsplit(url.strip())
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
+    host = parts.hostname
+    # WHATWG's forbidden domain code points (":" is only for IPv6 literals), and invisibles.
+    forbidden = any(ch in _FORBIDDEN_IN_HOST or not ch.isprintable() for ch in host)
+    if forbidden or (":" in host and not _is_local_or_ip(host)):
+        raise ValueError(f"not a host name: {host!r}")
     _ = parts.port  # raises ValueError on a malformed port
     return parts
 
@@ -89,7 +95,9 @@ def canonicalise(url: str) -> str:
     parts = _split_http(url)
     base = urlsplit(canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))))
     base = _strip_default_port(base)
-    return urlunsplit(base._replace(query=_canonical_query(parts.query), fragment=""))
+    out = urlunsplit(base._replace(query=_canonical_query(parts.query), fragment=""))
+    _split_http(out)  # w3lib drops a host it cannot encode ("\\"): then this is no URL
+    return out
 
 
 def host(url: str) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
 
+from storage.db import make_engine
 from storage.models import Base
 
 config = context.config
@@ -60,18 +60,23 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = create_engine(_url(), poolclass=pool.NullPool)
-    with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            include_name=include_name,
-            render_item=render_item,
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+    # newsmon's engine: on SQLite its transactions really begin (pysqlite alone commits each
+    # CREATE TABLE by itself), so a migration killed half-way leaves nothing half-done.
+    connectable = make_engine(_url())
+    try:
+        with connectable.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=True,
+                include_name=include_name,
+                render_item=render_item,
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        connectable.dispose()
 
 
 if context.is_offline_mode():

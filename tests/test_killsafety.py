@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -151,8 +153,15 @@ def _kill_then_recover(config: Path, delay: float) -> tuple[float | None, dict[i
     return time.monotonic() - started, tree
 
 
+@dataclass
+class KillRuns:
+    site: DemoSite
+    reference: Path  # config of an archive crawled once, start to finish
+    pairs: list[Pair]
+
+
 @pytest.fixture(scope="module")
-def kill_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoSite, list[Pair]]]:
+def kill_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillRuns]:
     tmp = tmp_path_factory.mktemp("kills")
     rng = random.Random(SEED)
     with DemoSite(corpus=False, articles_per_publisher=ARTICLES) as site, SmtpSink() as sink:
@@ -173,17 +182,17 @@ def kill_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoSi
             recovered = newsmon("crawl", "--json", config=config)
             assert recovered.returncode == 0, recovered.stderr[-2000:]
             results.append(Pair(db_url, delay, killed_after, tree, list(sink.messages)))
-        yield site, results
+        yield KillRuns(site, reference, results)
 
 
-def test_kills_hit_running_crawls(kill_runs: tuple[DemoSite, list[Pair]]) -> None:
-    _, results = kill_runs
+def test_kills_hit_running_crawls(kill_runs: KillRuns) -> None:
+    results = kill_runs.pairs
     killed = [pair.killed_after for pair in results if pair.killed_after is not None]
     assert len(killed) >= KILLS - 2, "most kills must land while the crawl runs"
 
 
-def test_no_duplicates_after_any_kill(kill_runs: tuple[DemoSite, list[Pair]]) -> None:
-    _, results = kill_runs
+def test_no_duplicates_after_any_kill(kill_runs: KillRuns) -> None:
+    results = kill_runs.pairs
     for pair in results:
         db_url = pair.db_url
         assert _rows(db_url, "PRAGMA integrity_check") == [("ok",)]
@@ -191,8 +200,8 @@ def test_no_duplicates_after_any_kill(kill_runs: tuple[DemoSite, list[Pair]]) ->
             assert _rows(db_url, sql) == [], f"duplicate {table} after a kill at {pair.delay:.2f}s"
 
 
-def test_every_article_present_after_recovery(kill_runs: tuple[DemoSite, list[Pair]]) -> None:
-    site, results = kill_runs
+def test_every_article_present_after_recovery(kill_runs: KillRuns) -> None:
+    site, results = kill_runs.site, kill_runs.pairs
     truths = site.articles()
     expected_matches = {(t.url, topic) for t in truths for topic in t.topics}
     for pair in results:
@@ -212,8 +221,8 @@ def test_every_article_present_after_recovery(kill_runs: tuple[DemoSite, list[Pa
         assert matches == expected_matches, f"matches differ after a kill at {pair.delay:.2f}s"
 
 
-def test_no_story_is_emailed_twice(kill_runs: tuple[DemoSite, list[Pair]]) -> None:
-    _, results = kill_runs
+def test_no_story_is_emailed_twice(kill_runs: KillRuns) -> None:
+    results = kill_runs.pairs
     emailed = 0
     for pair in results:
         db_url = pair.db_url
@@ -228,8 +237,8 @@ def test_no_story_is_emailed_twice(kill_runs: tuple[DemoSite, list[Pair]]) -> No
     assert emailed > 0, "the fixture must send alerts"
 
 
-def test_a_killed_crawl_leaves_no_process_behind(kill_runs: tuple[DemoSite, list[Pair]]) -> None:
-    _, results = kill_runs
+def test_a_killed_crawl_leaves_no_process_behind(kill_runs: KillRuns) -> None:
+    results = kill_runs.pairs
     pools = 0
     for pair in results:
         if pair.killed_after is None:
@@ -238,3 +247,63 @@ def test_a_killed_crawl_leaves_no_process_behind(kill_runs: tuple[DemoSite, list
         left = still_running(pair.tree)
         assert not left, f"processes of a crawl killed at {pair.delay:.2f}s still run: {left}"
     assert pools >= KILLS // 2
+
+
+def test_listing_validators_of_an_unfinished_run_are_not_trusted(kill_runs: KillRuns) -> None:
+    """A killed run may have stored a feed's ETag and lost the articles it listed: the next run
+    must fetch that feed in full, not accept a 304 that hides them."""
+    site, config = kill_runs.site, kill_runs.reference
+    db_url = tomllib.loads(config.read_text(encoding="utf-8"))["database"]["url"]
+    engine = make_engine(db_url)
+    with engine.begin() as conn:  # what SIGKILL leaves: a run that never finished
+        conn.execute(text("UPDATE crawl_runs SET status = 'running', finished_at = NULL"))
+    engine.dispose()
+    listings = {
+        DemoSite.key(url) for p in site.publishers for url in [*p.feeds, *p.sitemaps, *p.pages]
+    }
+    site.reset_counters()
+    after_kill = newsmon("crawl", "--json", config=config)
+    assert after_kill.returncode == 0, after_kill.stderr[-2000:]
+    statuses = {status for (key, status) in site.responses if key in listings}
+    assert statuses == {200}, "a listing of the unfinished run was asked conditionally"
+    # That run finished: its validators are good again.
+    site.reset_counters()
+    again = newsmon("crawl", "--json", config=config)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert {status for (key, status) in site.responses if key in listings} == {304}
+    assert json.loads(again.stdout)["not_modified"] > 0
+
+
+MIGRATION_KILLER = """
+import os, signal, sys
+from sqlalchemy import Engine, event
+from storage.db import upgrade
+
+created = []
+
+@event.listens_for(Engine, "after_cursor_execute")
+def kill_after(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith("CREATE TABLE"):
+        created.append(statement)
+        if len(created) == int(sys.argv[2]):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+upgrade(sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("tables", [1, 3, 6])
+def test_a_migration_killed_half_way_leaves_nothing_half_done(tmp_path: Path, tables: int) -> None:
+    """SIGKILL right after the n-th CREATE TABLE of the first migration (as at the first
+    `newsmon crawl` of a new archive): the next command starts from a clean database."""
+    db_url = f"sqlite:///{tmp_path / 'newsmon.db'}"
+    killed = subprocess.run(
+        [sys.executable, "-c", MIGRATION_KILLER, db_url, str(tables)], cwd=REPO, timeout=120
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert _rows(db_url, "SELECT count(*) FROM sqlite_master WHERE type = 'table'") == [(0,)]
+    config = tmp_path / "newsmon.toml"
+    config.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    upgraded = newsmon("db", "upgrade", config=config)
+    assert upgraded.returncode == 0, upgraded.stderr[-2000:]
+    assert "(up to date)" in newsmon("db", "current", config=config).stdout

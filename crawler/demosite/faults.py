@@ -13,9 +13,11 @@ Fault Gazette (127.0.0.20, the one configured source; `feeds`/`sitemaps` below)
   /feeds/truncated.xml          RSS cut inside its second item; the first links
                                 /news/from-truncated.html
   /feeds/bomb.xml               a gzip bomb served as a feed
+  /feeds/tangled.xml            tags closed out of order, on which feedparser raises
   /sitemaps/laughs.xml          "billion laughs" sitemap; links /news/from-sitemap.html
   /sitemaps/broken.xml          random bytes: "not a sitemap"
-  good article pages (GOOD: url -> title and paragraphs the archive must hold):
+  /sitemaps/index.xml           a sitemap index of file:///etc/passwd and a data: URL
+  good article pages (`good`: url -> title and paragraphs the archive must hold):
   /news/plain-N.html            N = 1..4, UTF-8, declared in the header
   /news/gzip.html, /news/deflate.html, /news/brotli.html   compressed the honest way
   /news/moved.html              301 to 127.0.0.21 /news/landed.html (another allowed host)
@@ -26,7 +28,8 @@ Fault Gazette (127.0.0.20, the one configured source; `feeds`/`sitemaps` below)
   /enc/utf8-bom.html            German in UTF-8 with a BOM; header and <meta> say ISO-8859-1
   /enc/mislabelled-utf8.html    French in UTF-8, header says charset=iso-8859-1
   /enc/mislabelled-1251.html    Russian in windows-1251, header says charset=utf-8
-  bad pages (BAD: url -> regex the recorded reason must match):
+  bad pages (`bad`: url -> regex the recorded reason must match; failed listings are in
+  `listings_bad`):
   /bad/random.html              8 KB of random bytes as text/html
   /bad/report.html              a PDF as text/html
   /bad/photo.html               a PNG as text/html;  /bad/photo.jpg  a JPEG as image/jpeg
@@ -42,6 +45,7 @@ Fault Gazette (127.0.0.20, the one configured source; `feeds`/`sitemaps` below)
   /bad/gzip-bomb.html, /bad/deflate-bomb.html, /bad/brotli-bomb.html
                                 200 MB of zeros in about 200 KB (gzip, deflate) or 300 B (br)
   /bad/bad-gzip.html            Content-Encoding: gzip over bytes that are not gzip
+  /bad/to-file.html             302 to file:///etc/passwd
   /bad/gone.html                404;  /bad/error.html  500 every time
   /bad/to-canary.html           302 to the canary by address
   /bad/to-localhost.html        302 to the canary by the name "localhost"
@@ -49,7 +53,7 @@ Landing (127.0.0.21): /news/landed.html, the target of /news/moved.html.
 Canary (127.0.0.30, and 127.0.0.1 for the name "localhost"): counts every request in `hits`
   and answers 200. Linked from /feed.xml by address, as 2130706462 (127.0.0.30 in decimal),
   by the name "localhost", through the two redirects above, plus 169.254.169.254 (link-local)
-  and [::1] (CANARY_REASON: url -> "refused"; none of them may be requested).
+  and [::1] (`canary_urls`: each must be recorded as refused, none requested).
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ import functools
 import random
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -225,8 +229,9 @@ class _Handler(BaseHTTPRequestHandler):
 class FaultSite:
     """The fault site and its canary on loopback; the truth about what a crawl must make of it.
 
-    ``with FaultSite() as site: site.config_toml(db_url)``; then check `GOOD`, `BAD`,
-    `CANARY_URLS` (as returned by the properties) and `canary_hits`.
+    ``with FaultSite() as site: site.config_toml(db_url)``; then compare the archive with
+    `good` (url -> Page), `bad` and `listings_bad` (url -> regex of the recorded reason) and
+    `canary_urls` (each recorded as refused), and check that `canary_hits` stays empty.
 
     :param seed: seeds the random bytes and generated articles.
     """
@@ -291,11 +296,13 @@ class FaultSite:
     @property
     def feeds(self) -> list[str]:
         paths = ["/feed.xml", "/feeds/laughs.xml", "/feeds/malformed.xml", "/feeds/broken.json"]
-        return [self.base() + p for p in [*paths, "/feeds/truncated.xml", "/feeds/bomb.xml"]]
+        paths += ["/feeds/truncated.xml", "/feeds/bomb.xml", "/feeds/tangled.xml"]
+        return [self.base() + p for p in paths]
 
     @property
     def sitemaps(self) -> list[str]:
-        return [self.base() + p for p in ("/sitemaps/laughs.xml", "/sitemaps/broken.xml")]
+        paths = ("/sitemaps/laughs.xml", "/sitemaps/broken.xml", "/sitemaps/index.xml")
+        return [self.base() + p for p in paths]
 
     @property
     def listings_bad(self) -> dict[str, str]:
@@ -305,20 +312,24 @@ class FaultSite:
             base + "/feeds/malformed.xml": "not a feed",
             base + "/feeds/broken.json": "not a JSON feed",
             base + "/feeds/bomb.xml": "too large",
+            base + "/feeds/tangled.xml": "not a feed",
             base + "/sitemaps/broken.xml": "not a sitemap",
+            "file:///etc/passwd": "refused: file: URLs",
+            "data:text/xml,%3Curlset/%3E": "refused: data: URLs",
         }
 
-    def config_toml(self, database_url: str, *, extra: str = "") -> str:
-        """A newsmon config for this site: only 127.0.0.20/30 allowed, short timeout, 2 MB."""
-        toml_list = ", ".join(f'"{u}"' for u in self.feeds)
+    def config_toml(self, database_url: str, *, timeout: str = "2s", extra: str = "") -> str:
+        """A newsmon config for this site: only 127.0.0.20/30 allowed, short timeout, 2 MB;
+        `extra` lines go into the [crawl] table (e.g. ``cycle_budget = "3s"``)."""
+        feeds = ", ".join(f'"{u}"' for u in self.feeds)
         sitemaps = ", ".join(f'"{u}"' for u in self.sitemaps)
         return (
             f'[database]\nurl = "{database_url}"\n\n'
             '[crawl]\nconcurrency = 32\nper_host_concurrency = 16\ndownload_delay = "0s"\n'
-            f'timeout = "2s"\nretries = 1\nmax_page_bytes = {MAX_PAGE_BYTES}\n'
+            f'timeout = "{timeout}"\nretries = 1\nworkers = 2\nmax_page_bytes = {MAX_PAGE_BYTES}\n'
             f'allow_private_networks = ["{ALLOWED}"]\n'
             f"{extra.strip()}\n\n"
-            f'[[sources]]\nname = "{SOURCE}"\nfeeds = [{toml_list}]\nsitemaps = [{sitemaps}]\n'
+            f'[[sources]]\nname = "{SOURCE}"\nfeeds = [{feeds}]\nsitemaps = [{sitemaps}]\n'
         )
 
     # --- serving ---
@@ -520,6 +531,10 @@ class FaultSite:
                 _Reply(body=rng.randbytes(5000), headers={"Content-Encoding": "gzip"}),
                 "gzip|decompress|not HTML",
             ),
+            "/bad/to-file.html": (
+                _Reply(302, headers={"Location": "file:///etc/passwd"}),
+                "HTTP 302|refused: file: URLs",
+            ),
             "/bad/gone.html": (_Reply(404, b"gone\n"), "HTTP 404"),
             "/bad/error.html": (_Reply(500, b"oops\n"), "HTTP 500"),
         }
@@ -580,6 +595,10 @@ class FaultSite:
         gazette["/feeds/truncated.xml"] = _Reply(
             body=whole[:cut].encode(), content_type="application/rss+xml"
         )
+        gazette["/feeds/tangled.xml"] = _Reply(
+            body=b"<rss><channel><item><link></item></link></channel></rss>",
+            content_type="application/rss+xml",
+        )
         gazette["/feeds/bomb.xml"] = _Reply(
             body=_bomb("gzip"),
             content_type="application/rss+xml",
@@ -593,6 +612,12 @@ class FaultSite:
         )
         gazette["/sitemaps/laughs.xml"] = _Reply(
             body=sitemap.encode(), content_type="application/xml"
+        )
+        gazette["/sitemaps/index.xml"] = _Reply(
+            body=b'<?xml version="1.0"?><sitemapindex><sitemap><loc>file:///etc/passwd</loc>'
+            b"</sitemap><sitemap><loc>data:text/xml,&lt;urlset/&gt;</loc></sitemap>"
+            b"</sitemapindex>\n",
+            content_type="application/xml",
         )
         gazette["/sitemaps/broken.xml"] = _Reply(
             body=random.Random("sitemap").randbytes(4096), content_type="application/xml"
@@ -609,9 +634,3 @@ def _rss(links: list[str]) -> bytes:
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
         f"<title>Fault Gazette</title><link>http://{GAZETTE}/</link>\n{items}</channel></rss>\n"
     ).encode()
-
-
-def iter_bad(site: FaultSite) -> Iterator[tuple[str, str]]:
-    """Every URL that must be recorded as an error, with its reason's regex."""
-    yield from site.bad.items()
-    yield from site.listings_bad.items()
