@@ -23,6 +23,7 @@ from pydantic import (
 DEFAULT_CONFIG_PATH = Path("config/newsmon.toml")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_MAX_SECONDS = 3650 * 86400
 
 
 class ConfigError(Exception):
@@ -39,10 +40,15 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    if isinstance(value, str) and (m := _DURATION.match(value)):
-        return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
-    raise ValueError(f"invalid duration {value!r} (write e.g. 30s, 15m, 3h, 1d)")
+        seconds = float(min(value, _MAX_SECONDS + 1))  # min() first: float() of a huge int fails
+    elif isinstance(value, str) and (m := _DURATION.match(value)):
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    else:
+        raise ValueError(f"invalid duration {value!r} (write e.g. 30s, 15m, 3h, 1d)")
+    # Also refuses NaN (no comparison holds) and what timedelta would overflow on.
+    if not 0 <= seconds <= _MAX_SECONDS:
+        raise ValueError(f"duration {value!r} out of range (0s to 3650d)")
+    return timedelta(seconds=seconds)
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -73,6 +79,14 @@ class CrawlConfig(_Section):
     cycle_budget: Duration = Field(timedelta(hours=1), description="wall-time budget of one cycle")
     workers: int = Field(0, ge=0, description="extraction processes; 0 means one per core")
     lock_path: str = Field("", description="lock file; default: beside the SQLite file")
+
+    @field_validator("timeout", "cycle_budget")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        # 0 would switch Scrapy's per-request timeout (or the cycle's budget) off altogether.
+        if value <= timedelta(0):
+            raise ValueError("must be longer than 0s")
+        return value
 
     @field_validator("allow_private_networks")
     @classmethod
@@ -199,7 +213,40 @@ class TopicConfig(_Section):
 
 
 class DistributedConfig(_Section):
-    redis_url: str = ""
+    redis_url: str = Field(
+        "",
+        description="Redis URL; when set, crawls on several machines share each cycle "
+        "(env NEWSMON_REDIS_URL overrides it, e.g. to keep a password out of the file)",
+    )
+    key_prefix: str = Field(
+        "newsmon",
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="namespace of newsmon's Redis keys; one per archive",
+    )
+    leader_ttl: Duration = Field(
+        timedelta(seconds=30),
+        description="how long a dead daemon keeps the leadership (and a dead crawl its cycle)",
+    )
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str) -> str:
+        if value and not re.match(r"^(redis|rediss|unix)://", value):
+            raise ValueError(f"not a Redis URL: {value!r} (write e.g. redis://host:6379/0)")
+        return value
+
+    @field_validator("leader_ttl")
+    @classmethod
+    def _ttl(cls, value: timedelta) -> timedelta:
+        # Renewed every third of it: below a second the renewals would be all it does.
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s")
+        return value
+
+    @property
+    def url(self) -> str:
+        """The Redis URL in use: NEWSMON_REDIS_URL, else `redis_url`; empty: not distributed."""
+        return os.environ.get("NEWSMON_REDIS_URL") or self.redis_url
 
 
 class Config(_Section):
@@ -264,6 +311,7 @@ def load(path: Path | str | None = None) -> Config:
         raise ConfigError(resolved, "", f"cannot read: {exc.strerror}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        # (tomllib recurses once per level of nested arrays and tables)
         raise ConfigError(resolved, "", f"not valid TOML: {exc}") from None
     return from_dict(data, resolved)

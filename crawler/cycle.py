@@ -7,8 +7,9 @@ import os
 import socket
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from sqlalchemy import select, update
@@ -21,7 +22,13 @@ from crawler.spiders.news import NewsSpider, RevisitTarget
 from storage.db import is_sqlite, make_engine, session_factory, transaction, upgrade
 from storage.models import COUNTERS, CrawlRun, Source, utcnow
 
+if TYPE_CHECKING:
+    from crawler.distributed import SharedCycle
+
 logger = logging.getLogger(__name__)
+
+# The daemon hands a running shared cycle's id to the `crawl` it spawns to join it.
+JOIN_ENV = "NEWSMON_JOIN_CYCLE"
 
 
 def select_sources(config: Config, names: Sequence[str]) -> list[Any]:
@@ -99,14 +106,31 @@ def crawl(
     run_id: int,
     log_level: str,
     progress: bool = False,
+    shared: SharedCycle | None = None,
 ) -> str:
     """Run the spider to completion in this process (the reactor starts once per process);
-    return Scrapy's finish reason ("finished", or "shutdown" after SIGTERM/SIGINT)."""
-    settings = scrapy_settings(config, run_id=run_id, progress=progress)
+    return Scrapy's finish reason ("finished", or "shutdown" after SIGTERM/SIGINT).
+
+    In a shared cycle only the discoverer seeds `sources` and `targets`; every worker knows
+    every source, to parse the listings it fetches for the others.
+    """
+    cycle = shared.cycle if shared is not None else None
+    settings = scrapy_settings(config, run_id=run_id, progress=progress, cycle=cycle)
     settings["LOG_LEVEL"] = log_level
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sources=sources, revisits=targets, max_pages=config.crawl.max_pages)
+    kwargs: dict[str, Any] = {
+        "sources": sources,
+        "revisits": targets,
+        "max_pages": config.crawl.max_pages,
+    }
+    if cycle is None:
+        crawler = process.create_crawler(NewsSpider)
+    else:
+        from crawler.distributed import CycleSpider
+
+        crawler = process.create_crawler(CycleSpider)
+        kwargs.update(cycle=cycle, sources=sources if cycle.discoverer else list(config.sources))
+    process.crawl(crawler, **kwargs)
     process.start()
     assert crawler.stats is not None
     return str(crawler.stats.get_value("finish_reason", "unknown"))
@@ -130,35 +154,75 @@ def run_cycle(
     progress: bool = False,
     revisits_only: bool = False,
     force: bool = False,
+    join: str | None = None,
 ) -> dict[str, Any]:
     """One whole cycle under the crawl lock; returns the run's summary counters.
+
+    With `distributed.redis_url`, the crawl starts a cycle shared through Redis (it then
+    discovers: polls the sources and chooses the due revisits) or, when one is running, joins
+    it and fetches its share of the queued requests. Each worker records its own run.
 
     :param source_names: poll only these sources and revisit only their articles.
     :param revisits_only: poll no source, only revisit what is due.
     :param force: poll sources even when their feed TTL or failure backoff says wait.
+    :param join: join this shared cycle if it still runs, else do nothing (the daemon passes
+        it to the crawl it spawns in the environment, NEWSMON_JOIN_CYCLE).
     """
+    if config.distributed.url:
+        join = join or os.environ.get(JOIN_ENV) or None
     sources = select_sources(config, source_names)
     prepare_database(config)
     started = time.monotonic()
-    with CrawlLock(lock_path(config)):
+    with CrawlLock(lock_path(config)), _shared_cycle(config, join) as shared:
+        if join and shared is None:
+            logger.info("cycle %s is over: nothing to join", join)
+            return _nothing(started)
+        discoverer = shared is None or shared.cycle.discoverer
         revisit_scope = [s.name for s in sources] if source_names else None
-        run_id, targets, waiting = start_run(config, utcnow(), revisit_scope)
-        if revisits_only:
+        run_id, targets, waiting = start_run(config, utcnow(), revisit_scope if discoverer else [])
+        if revisits_only or not discoverer:
             sources = []
         elif not force:
             sources = [s for s in sources if s.name not in waiting]
         status = "failed"
         alerts_sent = 0
         try:
-            reason = crawl(config, sources, targets, run_id, log_level, progress)
+            reason = crawl(config, sources, targets, run_id, log_level, progress, shared)
             if reason == "shutdown":
                 status = "interrupted"  # stopped by a signal: what was fetched is committed
             else:
-                alerts_sent = send_alerts(config)
+                # A shared cycle's last worker to finish sends: one email per (topic,
+                # recipient) for the whole cycle.
+                if shared is None or shared.leave():
+                    alerts_sent = send_alerts(config)
                 # Over crawl.cycle_budget: what was fetched is committed, the rest waits.
                 status = "over_budget" if reason == "closespider_timeout" else "ok"
         finally:
             summary = finish_run(config, run_id, status, alerts_sent)
     summary["seconds"] = round(time.monotonic() - started, 2)
     summary["sources_polled"] = len(sources)
+    return summary
+
+
+def _shared_cycle(config: Config, join: str | None) -> AbstractContextManager[SharedCycle | None]:
+    """The cycle shared through Redis that this crawl starts or joins; None without
+    `distributed.redis_url` (scrapy-redis and redis are then not needed)."""
+    if not config.distributed.url:
+        return nullcontext(None)
+    try:
+        from crawler.distributed import shared_cycle
+    except ImportError as exc:
+        raise ConfigError(
+            None,
+            "distributed.redis_url",
+            f"needs scrapy-redis and redis ({exc}): pip install 'newsmon[distributed]'",
+        ) from None
+    return shared_cycle(config, join)
+
+
+def _nothing(started: float) -> dict[str, Any]:
+    """The summary of a crawl that had nothing to do (the cycle it was to join is over)."""
+    summary: dict[str, Any] = dict.fromkeys(COUNTERS, 0)
+    summary.update(run_id=None, status="ok", revisits=0, gone=0, sources_polled=0)
+    summary["seconds"] = round(time.monotonic() - started, 2)
     return summary

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.config import Config
 
+if TYPE_CHECKING:
+    from crawler.distributed import Cycle
+
 
 def scrapy_settings(
-    config: Config, *, run_id: int | None = None, progress: bool = False
+    config: Config,
+    *,
+    run_id: int | None = None,
+    progress: bool = False,
+    cycle: Cycle | None = None,
 ) -> dict[str, Any]:
-    """All Scrapy settings newsmon uses, alphabetical, each with the reason for its value."""
+    """All Scrapy settings newsmon uses, alphabetical, each with the reason for its value.
+
+    :param cycle: a cycle shared through Redis (`distributed.redis_url`): its workers share
+        one request queue and one duplicate filter under the cycle's keys.
+    """
     crawl = config.crawl
     return {
         # Adapt the delay to each server's latency, never below the configured delay.
@@ -25,6 +36,8 @@ def scrapy_settings(
         # Scrapy's cookie handling only adds state that news pages do not need.
         "COOKIES_ENABLED": False,
         "DOWNLOAD_DELAY": crawl.download_delay.total_seconds(),
+        # Only HTTP(S): a feed, a sitemap or a redirect may point at file:///etc/passwd.
+        "DOWNLOAD_HANDLERS": {"data": None, "file": None, "ftp": None, "s3": None},
         # ±50% around the delay, so requests to one host do not come in lockstep.
         "DOWNLOAD_DELAY_JITTER": 0.5,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
@@ -32,6 +45,8 @@ def scrapy_settings(
         "DOWNLOAD_WARNSIZE": 0,
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.NetworkGuardMiddleware": 50,
+            # Before DownloadTimeoutMiddleware (350): no request outlives the cycle's budget.
+            "crawler.middlewares.CycleBudgetMiddleware": 60,
             "crawler.middlewares.ConditionalRequestMiddleware": 560,
             "crawler.middlewares.RetryAfterMiddleware": 540,
             # Above RedirectMiddleware (600): sees a redirect before it is followed.
@@ -46,6 +61,8 @@ def scrapy_settings(
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         },
         "EXTENSIONS": {
+            # Keeps a shared cycle's worker open until the whole cycle is done.
+            **({"crawler.distributed.CycleCoordinator": 100} if cycle else {}),
             # Only on a terminal; listed only then so nothing logs that it is off.
             **({"crawler.progress.Progress": 500} if progress else {}),
             # Both listen on loopback and run code sent to them: nothing an unattended monitor
@@ -71,4 +88,25 @@ def scrapy_settings(
         "TWISTED_DNS_RESOLVER": "crawler.middlewares.GuardedResolver",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "USER_AGENT": crawl.user_agent,
+        **(_shared(cycle) if cycle else {}),
+    }
+
+
+def _shared(cycle: Cycle) -> dict[str, Any]:
+    """scrapy-redis's scheduler and duplicate filter under the cycle's own keys, alphabetical."""
+    return {
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        # The cycle's coordinates, for the extension, the spider and the queue.
+        "NEWSMON_CYCLE": cycle,
+        "REDIS_URL": cycle.redis_url,
+        # scrapy-redis's, on a queue whose pop marks the worker busy (see CycleCoordinator).
+        "SCHEDULER": "crawler.distributed.CycleScheduler",
+        "SCHEDULER_DUPEFILTER_KEY": cycle.key("dupefilter"),
+        # A worker that finishes must not clear what the others still work on; the keys
+        # expire after the cycle instead (crawler.distributed.SharedCycle).
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": cycle.key("requests"),
+        # Requests travel pickled: their meta holds dataclasses (FeedHints), and their
+        # callbacks are the spider's methods, named.
+        "SCHEDULER_SERIALIZER": "scrapy_redis.picklecompat",
     }
