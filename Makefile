@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/newsmon demo
 
+# Two phases: most of the suite on 2 workers (its end-to-end tests wait on servers and
+# subprocesses as much as on the CPU), then the timing-sensitive multi-process tests alone.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler storage migrations tests $(wildcard benchmarks)

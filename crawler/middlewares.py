@@ -269,6 +269,11 @@ class ConditionalRequestMiddleware:
         engine.dispose()
 
     def process_request(self, request: Request) -> None:
+        # Only the spider's own listing and revisit requests: Scrapy's robots.txt fetch must get
+        # a full answer (a 304 has no rules in it, and would allow everything), even when
+        # robots.txt is also configured as a sitemap listing.
+        if not (request.meta.get("listing") or request.meta.get("validators")):
+            return
         etag, modified = request.meta.get("validators") or self.validators.get(
             request.url, (None, None)
         )

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from crawler.alerts.sink import SmtpSink
@@ -16,6 +17,9 @@ from crawler.demosite import DemoSite
 from storage.db import make_engine, session_factory
 from storage.models import Article, CrawlRun, Version
 from tests.conftest import REPO
+
+# A 10-second shutdown bound: run alone, not beside the parallel suite's load.
+pytestmark = pytest.mark.serial
 
 
 def _runs(db_url: str) -> list[CrawlRun]:

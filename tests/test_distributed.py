@@ -29,6 +29,9 @@ from storage.models import Article, CrawlRun
 from storage.queries import article_by_ref
 from tests.conftest import REPO, fresh_postgres_database
 
+# Workers racing on one Redis queue: run alone, not beside the parallel suite's load.
+pytestmark = pytest.mark.serial
+
 
 @pytest.fixture
 def redis_env() -> Iterator[tuple[Any, str, str]]:
@@ -254,8 +257,10 @@ def test_every_article_is_stored_once_and_fetched_once(shared_crawl: SharedCrawl
             for alias in truth.aliases:
                 found = article_by_ref(s, alias)
                 assert found is not None and found.id == article.id, f"{alias} -> {truth.url}"
+        extra = [a.url for a in s.scalars(select(Article).where(Article.id.not_in(ids)))]
     engine.dispose()
-    assert stored == len(truths) == len(ids)
+    logs = "\n".join(w.stderr[-4000:] for w in shared_crawl.workers)
+    assert stored == len(truths) == len(ids), f"stored, not in the site's truth: {extra}\n{logs}"
     assert sum(w.summary["new_articles"] for w in shared_crawl.workers) == len(truths)
     # Across both workers, every article page was requested exactly once.
     hits = {t.url: shared_crawl.site.hits[DemoSite.key(t.url)] for t in truths}

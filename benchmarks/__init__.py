@@ -1,0 +1,1 @@
+"""Speed measurements of newsmon: scripts, not tests (see docs/benchmarks.md)."""
