@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import Select, column, func, literal_column, select, table, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -52,25 +54,38 @@ def search(
     since: datetime | None = None,
     limit: int = 20,
 ) -> list[dict[str, Any]]:
-    """Articles matching `query`, newest first, with a snippet."""
-    if session.get_bind().dialect.name == "sqlite":
-        ids_snippets = _sqlite_hits(session, query)
-    else:
-        ids_snippets = _postgres_hits(session, query)
+    """Articles matching `query`, newest first, with a snippet.
+
+    The full-text query itself orders and limits (so a common word does not make every match
+    travel back), then snippets are made for the `limit` articles shown.
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
     newest = func.coalesce(Article.published_at, Article.first_seen_at)
-    stmt = (
-        select(Article, Source.name)
-        .join(Source, Source.id == Article.source_id)
-        .where(Article.id.in_(ids_snippets.keys()) if ids_snippets else Article.id < 0)
-        .order_by(newest.desc(), Article.id.desc())
-        .limit(limit)
-    )
+    stmt = _sqlite_matches(query) if sqlite else _postgres_matches(query)
     if topic is not None:
         stmt = stmt.where(
             Article.id.in_(select(TopicMatch.article_id).where(TopicMatch.topic == topic))
         )
     if since is not None:
         stmt = stmt.where(newest >= since)
+    stmt = stmt.order_by(newest.desc(), Article.id.desc()).limit(limit)
+    try:
+        ids = [int(i) for i in session.scalars(stmt)]
+    except OperationalError as exc:  # FTS5 reports syntax errors as OperationalError
+        raise SearchError(f"cannot search for {query!r}: {exc.orig}") from None
+    if not ids:
+        return []
+    snippets = (
+        _sqlite_snippets(session, query, ids) if sqlite else _postgres_snippets(session, query, ids)
+    )
+    rows = {
+        a.id: (a, source)
+        for a, source in session.execute(
+            select(Article, Source.name)
+            .join(Source, Source.id == Article.source_id)
+            .where(Article.id.in_(ids))
+        ).tuples()
+    }
     return [
         {
             "id": a.id,
@@ -79,29 +94,37 @@ def search(
             "source": source,
             "published_at": iso(a.published_at),
             "story_id": a.story_id,
-            "snippet": ids_snippets[a.id],
+            "snippet": snippets.get(a.id, ""),
         }
-        for a, source in session.execute(stmt)
+        for a, source in (rows[i] for i in ids if i in rows)
     ]
 
 
-def _sqlite_hits(session: Session, query: str) -> dict[int, str]:
+_FTS = table("articles_fts", column("rowid"))
+
+
+def _sqlite_matches(query: str) -> Select[int]:
+    match = text("articles_fts MATCH :q").bindparams(q=fts5_query(query))
+    return select(Article.id).join(_FTS, _FTS.c.rowid == Article.id).where(match)
+
+
+def _postgres_matches(query: str) -> Select[int]:
+    # The generated, GIN-indexed column of the initial migration.
+    document: ColumnElement[Any] = literal_column("articles.search_vector")
+    tsquery = func.websearch_to_tsquery(literal_column("'simple'"), query)
+    return select(Article.id).where(document.op("@@")(tsquery))
+
+
+def _sqlite_snippets(session: Session, query: str, ids: list[int]) -> dict[int, str]:
     sql = text(
         "SELECT rowid, snippet(articles_fts, 1, '[', ']', '…', 24) FROM articles_fts "
-        "WHERE articles_fts MATCH :q"
+        "WHERE articles_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:ids))"
     )
-    try:
-        rows = session.execute(sql, {"q": fts5_query(query)}).all()
-    except Exception as exc:  # FTS5 reports syntax errors as OperationalError
-        if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
-            raise SearchError(f"cannot search for {query!r}: {exc}") from None
-        raise
+    rows = session.execute(sql, {"q": fts5_query(query), "ids": json.dumps(ids)})
     return {int(r[0]): str(r[1]) for r in rows}
 
 
-def _postgres_hits(session: Session, query: str) -> dict[int, str]:
-    # The generated, GIN-indexed column of the initial migration.
-    document: ColumnElement[Any] = literal_column("articles.search_vector")
+def _postgres_snippets(session: Session, query: str, ids: list[int]) -> dict[int, str]:
     tsquery = func.websearch_to_tsquery(literal_column("'simple'"), query)
     snippet = func.ts_headline(
         literal_column("'simple'"),
@@ -109,5 +132,5 @@ def _postgres_hits(session: Session, query: str) -> dict[int, str]:
         tsquery,
         "StartSel=[, StopSel=], MaxWords=30, MinWords=10",
     )
-    rows = session.execute(select(Article.id, snippet).where(document.op("@@")(tsquery))).all()
+    rows = session.execute(select(Article.id, snippet).where(Article.id.in_(ids)))
     return {int(r[0]): str(r[1]) for r in rows}

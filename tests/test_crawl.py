@@ -195,6 +195,11 @@ def test_search_json(crawled: Crawled) -> None:
         assert "kyiv" in (hit["snippet"] + (hit["title"] or "")).lower()
     dates = [h["published_at"] for h in hits if h["published_at"]]
     assert dates == sorted(dates, reverse=True)
+    topical = newsmon("search", "Kyiv", "--topic", "climate", "--json", config=crawled.config)
+    climate = {t.url for t in crawled.site.articles() if "climate" in t.topics}
+    assert all(h["url"] in climate for h in json.loads(topical.stdout))
+    later = newsmon("search", "Kyiv", "--since", "2100-01-01", "--json", config=crawled.config)
+    assert json.loads(later.stdout) == []
 
 
 def test_show_json_and_by_alias(crawled: Crawled) -> None:
