@@ -71,8 +71,13 @@ def search(
     stmt = stmt.order_by(newest.desc(), Article.id.desc()).limit(limit)
     try:
         ids = [int(i) for i in session.scalars(stmt)]
-    except OperationalError as exc:  # FTS5 reports syntax errors as OperationalError
-        raise SearchError(f"cannot search for {query!r}: {exc.orig}") from None
+    except OperationalError as exc:
+        # FTS5 reports query syntax errors as OperationalError; anything else (a server that
+        # is down) is not the query's fault.
+        message = str(exc.orig)
+        if "fts5" not in message.lower() and "syntax" not in message.lower():
+            raise
+        raise SearchError(f"cannot search for {query!r}: {message}") from None
     if not ids:
         return []
     snippets = (
