@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -192,14 +191,6 @@ def version(session: Session, article_id: int, n: int) -> Version | None:
     return session.scalars(
         select(Version).where(Version.article_id == article_id, Version.n == n)
     ).first()
-
-
-def count_articles(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Article)) or 0
-
-
-def dumps(record: Any) -> str:
-    return json.dumps(record, ensure_ascii=False)
 
 
 def topic_summary(session: Session) -> dict[str, list[dict[str, Any]]]:
