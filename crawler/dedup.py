@@ -54,6 +54,25 @@ _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=_SCHEME).pe
 _SIG_BYTES = NUM_PERM * 4
 _BAND_BYTES = ROWS * 4
 
+
+
+def _combining_class() -> re.Pattern[str]:
+    """A character class of the combining marks (non-zero canonical combining class), the
+    accents NFKD splits off. Planes 0, 1 and 14 hold them all."""
+    points = [
+        cp
+        for cp in (*range(0x20000), *range(0xE0000, 0xE1000))
+        if unicodedata.combining(chr(cp))
+    ]
+    ranges, start = [], points[0]
+    for prev, cp in zip(points, [*points[1:], None], strict=True):
+        if cp != prev + 1:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+            start = cp if cp is not None else start
+    return re.compile(f"[{''.join(ranges)}]+")
+
+
+_COMBINING = _combining_class()
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
 _WORD = re.compile(r"[^\W_]+")
 # Transliteration variants of place names that copies of one story spell either way.
@@ -79,7 +98,7 @@ def shingle_words(text: str) -> list[str]:
     :return: the words in order; ``words`` in :class:`Candidate` is the length of this list.
     """
     folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = _COMBINING.sub("", folded)
     # "Ukraine's" and "Ukraine’s" must give one word, not "ukraine" + "s" in one copy only.
     folded = _APOSTROPHES.sub("", folded)
     return [_VARIANTS.get(word, word) for word in _WORD.findall(folded)]
@@ -106,7 +125,11 @@ def signature(text: str) -> bytes | None:
 
     :return: None when the text has fewer than ``MIN_WORDS`` words (exact matching only).
     """
-    words = shingle_words(text)
+    return signature_of_words(shingle_words(text))
+
+
+def signature_of_words(words: Sequence[str]) -> bytes | None:
+    """:func:`signature` of a text already split by :func:`shingle_words`."""
     if len(words) < MIN_WORDS:
         return None
     minhash = MinHash(

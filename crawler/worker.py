@@ -134,7 +134,8 @@ def process_page(
         return _failed("no article text found")
     text = dedup.strip_boilerplate(raw, set(boilerplate)) if boilerplate else raw
     own, foreign = _canonical(doc.canonical_url, url)
-    sig = dedup.signature(text)
+    words = dedup.shingle_words(text)
+    sig = dedup.signature_of_words(words)
     return Processed(
         title=doc.title,
         text=text,
@@ -147,7 +148,7 @@ def process_page(
         foreign_canonical=foreign,
         content_hash=content_hash(doc.title, text),
         text_hash=hashlib.sha256(normalise_text(text).encode()).hexdigest(),
-        words=len(dedup.shingle_words(text)),
+        words=len(words),
         signature=sig,
         bands=dedup.band_hashes(sig) if sig is not None else [],
         paragraph_keys=_short_paragraphs(raw),
