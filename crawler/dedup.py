@@ -55,24 +55,19 @@ _SIG_BYTES = NUM_PERM * 4
 _BAND_BYTES = ROWS * 4
 
 
-
-def _combining_class() -> re.Pattern[str]:
-    """A character class of the combining marks (non-zero canonical combining class), the
-    accents NFKD splits off. Planes 0, 1 and 14 hold them all."""
-    points = [
-        cp
-        for cp in (*range(0x20000), *range(0xE0000, 0xE1000))
-        if unicodedata.combining(chr(cp))
+def _combining_marks() -> tuple[re.Pattern[str], dict[int, None]]:
+    """The combining marks (non-zero canonical combining class: the accents NFKD splits off)
+    as a character class of the Basic Multilingual Plane, which `re` tests in constant time,
+    and a deletion table for the few beyond it (planes 1 and 14 hold them all)."""
+    marks = [
+        cp for cp in (*range(0x20000), *range(0xE0000, 0xE1000)) if unicodedata.combining(chr(cp))
     ]
-    ranges, start = [], points[0]
-    for prev, cp in zip(points, [*points[1:], None], strict=True):
-        if cp != prev + 1:
-            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
-            start = cp if cp is not None else start
-    return re.compile(f"[{''.join(ranges)}]+")
+    bmp = "".join(re.escape(chr(cp)) for cp in marks if cp <= 0xFFFF)
+    return re.compile(f"[{bmp}]+"), dict.fromkeys(cp for cp in marks if cp > 0xFFFF)
 
 
-_COMBINING = _combining_class()
+_COMBINING, _ASTRAL_COMBINING = _combining_marks()
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
 _WORD = re.compile(r"[^\W_]+")
 # Transliteration variants of place names that copies of one story spell either way.
@@ -98,7 +93,10 @@ def shingle_words(text: str) -> list[str]:
     :return: the words in order; ``words`` in :class:`Candidate` is the length of this list.
     """
     folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = _COMBINING.sub("", folded)
+    if not folded.isascii():
+        folded = _COMBINING.sub("", folded)
+        if _ASTRAL.search(folded):
+            folded = folded.translate(_ASTRAL_COMBINING)
     # "Ukraine's" and "Ukraine’s" must give one word, not "ukraine" + "s" in one copy only.
     folded = _APOSTROPHES.sub("", folded)
     return [_VARIANTS.get(word, word) for word in _WORD.findall(folded)]

@@ -6,11 +6,12 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from crawler import dedup, diffing
 from crawler.config import Config, TopicConfig
@@ -296,40 +297,33 @@ class Ingestor:
             self.counters["story_copies"] += 1
             self.recanonicalise(session, match.story_id)
         if doc.bands:
-            session.add_all(
-                LshBand(band=i, hash=h, article_id=article.id) for i, h in enumerate(doc.bands)
+            session.execute(
+                insert(LshBand),
+                [{"band": i, "hash": h, "article_id": article.id} for i, h in enumerate(doc.bands)],
             )
 
     def _candidates(
         self, session: Session, article: Article, doc: Processed
     ) -> list[dedup.Candidate]:
         if doc.bands:
-            # The articles sharing the most bands first: a band that many texts share through a
-            # common phrase must not crowd the real copy out of the candidate list.
-            shared = (
-                select(LshBand.article_id, func.count().label("n"))
-                .where(_band_filter(doc.bands), LshBand.article_id != article.id)
-                .group_by(LshBand.article_id)
-                .order_by(func.count().desc(), LshBand.article_id)
-                .limit(MAX_CANDIDATES)
-                .subquery()
-            )
-            query = select(Article).join(shared, shared.c.article_id == Article.id)
+            params = {f"h{i}": h for i, h in enumerate(doc.bands)}
+            rows = session.execute(_BAND_CANDIDATES, {**params, "article_id": article.id})
         else:
-            query = select(Article).where(
-                Article.text_hash == doc.text_hash, Article.id != article.id
+            rows = session.execute(
+                _candidate_columns()
+                .where(Article.text_hash == doc.text_hash, Article.id != article.id)
+                .limit(MAX_CANDIDATES)
             )
-        rows = session.scalars(query.limit(MAX_CANDIDATES)).all()
         return [
             dedup.Candidate(
-                article_id=a.id,
-                story_id=a.story_id or 0,
-                signature=a.signature,
-                text_hash=a.text_hash or "",
-                words=a.words,
+                article_id=row.id,
+                story_id=row.story_id,
+                signature=row.signature,
+                text_hash=row.text_hash or "",
+                words=row.words,
             )
-            for a in rows
-            if a.story_id is not None
+            for row in rows
+            if row.story_id is not None
         ]
 
     def recanonicalise(self, session: Session, story_id: int) -> None:
@@ -368,17 +362,13 @@ class Ingestor:
     ) -> None:
         if not doc.paragraph_keys:
             return
-        keys = list(doc.paragraph_keys)
         rows = [
-            {"source_id": source_id, "key": k, "docs": 0, "sample": doc.paragraph_keys[k]}
-            for k in keys
+            {"source_id": source_id, "key": key, "docs": 1, "sample": sample}
+            for key, sample in doc.paragraph_keys.items()
         ]
-        insert_ignore(session, BoilerplateParagraph, rows, ["source_id", "key"])
-        session.execute(
-            update(BoilerplateParagraph)
-            .where(BoilerplateParagraph.source_id == source_id, BoilerplateParagraph.key.in_(keys))
-            .values(docs=BoilerplateParagraph.docs + 1)
-        )
+        # One statement of fixed shape run for every row (executemany): compiled once, where a
+        # multi-row VALUES of varying length was compiled anew for every article.
+        session.execute(_count_paragraph(session), rows)
 
     # -- topics and alerts -----------------------------------------------------------------
     def match(
@@ -577,9 +567,41 @@ def _alert_row(
     }
 
 
-def _band_filter(bands: list[int]) -> ColumnElement[bool]:
-    # An OR of (band, hash) pairs: each arm is a lookup in the primary key's index.
-    return or_(*(and_(LshBand.band == i, LshBand.hash == h) for i, h in enumerate(bands)))
+def _count_paragraph(session: Session) -> Any:
+    """INSERT a paragraph key with docs = 1, or add 1 to its count (race-free upsert)."""
+    dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = BoilerplateParagraph.__table__
+    return dialect.insert(table).on_conflict_do_update(
+        index_elements=[table.c.source_id, table.c.key], set_={"docs": table.c.docs + 1}
+    )
+
+
+def _candidate_columns() -> Select[int, int | None, bytes | None, str | None, int]:
+    """What best_match needs of a candidate: not its text."""
+    return select(Article.id, Article.story_id, Article.signature, Article.text_hash, Article.words)
+
+
+def _band_candidates() -> Select[int, int | None, bytes | None, str | None, int]:
+    """The articles sharing the most LSH bands with a new one (bound: h0..h41, article_id).
+
+    An OR of (band, hash) pairs, each arm a lookup in the primary key's index. Built once: the
+    statement has one shape, so it is compiled once, not for every new article. The articles
+    sharing the most bands come first: a band that many texts share through a common phrase
+    must not crowd the real copy out of the candidate list.
+    """
+    arms = [and_(LshBand.band == i, LshBand.hash == bindparam(f"h{i}")) for i in range(dedup.BANDS)]
+    shared = (
+        select(LshBand.article_id, func.count().label("n"))
+        .where(or_(*arms), LshBand.article_id != bindparam("article_id"))
+        .group_by(LshBand.article_id)
+        .order_by(func.count().desc(), LshBand.article_id)
+        .limit(MAX_CANDIDATES)
+        .subquery()
+    )
+    return _candidate_columns().join(shared, shared.c.article_id == Article.id)
+
+
+_BAND_CANDIDATES = _band_candidates()
 
 
 def due_revisits(

@@ -23,7 +23,9 @@ from storage.models import CrawlRun, Source
 
 logger = logging.getLogger(__name__)
 
-Op = tuple[Any, Processed | None]
+# An item, what the worker made of it, and the boilerplate the worker stripped.
+Op = tuple[Any, Processed | None, frozenset[str]]
+NOTHING: frozenset[str] = frozenset()
 
 
 class ArchivePipeline:
@@ -31,6 +33,7 @@ class ArchivePipeline:
 
     BATCH_ITEMS = 50
     BATCH_SECONDS = 1.0
+    RELEARN_SECONDS = 5.0
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -40,6 +43,9 @@ class ArchivePipeline:
         self.buffer: list[Op] = []
         self.last_flush = time.monotonic()
         self.boilerplate: dict[str, frozenset[str]] = {}
+        self.unlearned: set[str] = set()  # sources with pages stored since their last relearn
+        self.relearned_at: dict[str, float] = {}
+        self.closing = False
         self.pool: ProcessPoolExecutor | None = None
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
@@ -68,18 +74,19 @@ class ArchivePipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticlePage):
-            doc = await self._process(item)
-            self.buffer.append((item, doc))
+            stripped = self.boilerplate.get(item.source, NOTHING)
+            doc = await self._process(item, stripped)
+            self.buffer.append((item, doc, stripped))
             item.body = b""  # the bytes are no longer needed; keep memory flat
         elif isinstance(item, ListingPage | PageFailure | ArticleAlias):
-            self.buffer.append((item, None))
+            self.buffer.append((item, None, NOTHING))
         if len(self.buffer) >= self.BATCH_ITEMS or (
             time.monotonic() - self.last_flush >= self.BATCH_SECONDS
         ):
             self.flush()
         return item
 
-    async def _process(self, page: ArticlePage) -> Processed | None:
+    async def _process(self, page: ArticlePage, boilerplate: frozenset[str]) -> Processed | None:
         if page.status != 200:
             return None
         page.body_hash = body_hash(page.body)
@@ -94,21 +101,21 @@ class ArchivePipeline:
             page.url,
             page.content_type,
             page.hints,
-            self.boilerplate.get(page.source, frozenset()),
+            boilerplate,
             self.config.crawl.store_html,
         )
 
     def flush(self) -> None:
         """Write the buffer and the run's counters in one transaction."""
         self.last_flush = time.monotonic()
-        if not self.buffer and not self.ingestor.deferred:
+        if not (self.buffer or self.ingestor.deferred or (self.closing and self.unlearned)):
             return
         batch, self.buffer = self.buffer, []
         before = self.ingestor.counters.copy()
         with transaction(self.sessions) as session:
             serialise_writers(session)
-            for item, doc in batch:
-                self._apply(session, item, doc)
+            for item, doc, stripped in batch:
+                self._apply(session, item, doc, stripped)
             self.ingestor.retry_deferred(session)
             delta = self.ingestor.counters - before
             if self.run_id is not None:
@@ -119,17 +126,21 @@ class ArchivePipeline:
                     session.execute(
                         update(CrawlRun).where(CrawlRun.id == self.run_id).values(values)
                     )
-            sources = {item.source for item, _ in batch if isinstance(item, ArticlePage)}
-            for name in sources:
-                self._relearn(session, name)
+            self.unlearned.update(
+                item.source for item, *_ in batch if isinstance(item, ArticlePage)
+            )
+            self._relearn_due(session, final=self.closing)
         assert self.crawler.stats is not None
         for key, value in self.ingestor.counters.items():
             self.crawler.stats.set_value(f"newsmon/{key}", value)
 
-    def _apply(self, session: Any, item: Any, doc: Processed | None) -> None:
+    def _apply(
+        self, session: Any, item: Any, doc: Processed | None, stripped: frozenset[str]
+    ) -> None:
         if isinstance(item, ArticlePage):
-            learned = self.boilerplate.get(item.source)
-            if doc is not None and doc.error is None and learned:
+            learned = self.boilerplate.get(item.source, NOTHING)
+            if doc is not None and doc.error is None and learned is not stripped:
+                # lines learned while the page was in the pool
                 doc = restrip(doc, learned)
             self.ingestor.page(session, item, doc)
         elif isinstance(item, ListingPage):
@@ -146,19 +157,37 @@ class ArchivePipeline:
             return frozenset()
         return frozenset(learned_boilerplate(session, source_id))
 
+    def _relearn_due(self, session: Any, *, final: bool) -> None:
+        """Relearn the sources with new pages, each at most every RELEARN_SECONDS (and all of
+        them at the end): learning reads all of a source's paragraph counts, and a new line
+        re-strips its stored articles, too much work to repeat at every batch. Pages stored in
+        between are re-stripped when their source is next relearned."""
+        now = time.monotonic()
+        for name in sorted(self.unlearned):
+            if final or now - self.relearned_at.get(name, -self.RELEARN_SECONDS) >= (
+                self.RELEARN_SECONDS
+            ):
+                self._relearn(session, name)
+                self.relearned_at[name] = now
+                self.unlearned.discard(name)
+
     def _relearn(self, session: Any, source: str) -> None:
         """Refresh a source's learned boilerplate; strip new keys from its stored articles,
         so the copies stored before a line was learned end up as clean as later ones."""
         learned = self._learned(session, source)
-        added = learned - self.boilerplate.get(source, frozenset())
+        added = learned - self.boilerplate.get(source, NOTHING)
         if added:
             source_id = self.ingestor.source_id(session, source)
             self.ingestor.counters["recleaned"] += reclean(
                 session, source_id, set(added), set(learned)
             )
-        self.boilerplate[source] = learned
+        if learned != self.boilerplate.get(source, NOTHING):
+            # a new object only when the set changes: pages stripped with the current one
+            # are not stripped again (see _apply)
+            self.boilerplate[source] = learned
 
     def close_spider(self) -> None:
+        self.closing = True
         self.flush()
         with transaction(self.sessions) as session:
             self.ingestor.finish_sources(session, {s.name: s.every for s in self.config.sources})
