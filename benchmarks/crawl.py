@@ -101,7 +101,7 @@ def _words(seed: int) -> Iterator[str]:
 
 def _replace(value: str, words: Iterator[str]) -> str:
     def swap(match: re.Match[str]) -> str:
-        word = _LETTERS.sub("", next(words)) or "news"
+        word = "".join(_LETTERS.findall(next(words))) or "news"  # the word's letters
         return word.capitalize() if match.group(0)[0].isupper() else word.lower()
 
     return _LETTERS.sub(swap, value)
