@@ -350,6 +350,12 @@ def learn_boilerplate(
     }
 
 
+def _learned_line(line: str, boilerplate: set[str], max_words: int | None) -> bool:
+    if not line.strip() or (max_words is not None and len(line.split()) > max_words):
+        return False
+    return paragraph_key(line) in boilerplate
+
+
 def _squeeze_blank(lines: Iterable[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
@@ -361,13 +367,17 @@ def _squeeze_blank(lines: Iterable[str]) -> list[str]:
     return out
 
 
-def strip_boilerplate(text: str, boilerplate: set[str]) -> str:
+def strip_boilerplate(text: str, boilerplate: set[str], max_words: int | None = None) -> str:
     """``text`` without the lines whose :func:`paragraph_key` is in ``boilerplate``.
 
     When a line goes, runs of blank lines left behind shrink to one and the ends are trimmed.
+
+    :param max_words: lines of more words than this are kept unhashed: the crawler learns
+        keys of short lines only, and hashing every line of every article is its main cost
+        of re-stripping.
     """
     lines = text.split("\n")
-    kept = [line for line in lines if paragraph_key(line) not in boilerplate or not line.strip()]
+    kept = [line for line in lines if not _learned_line(line, boilerplate, max_words)]
     if len(kept) == len(lines):
         return text
     return "\n".join(_squeeze_blank(kept))

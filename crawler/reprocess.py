@@ -6,14 +6,14 @@ import hashlib
 import zlib
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from crawler import dedup
 from crawler.config import Config
 from crawler.extract import content_hash, normalise_text
 from crawler.items import FeedHints
-from crawler.worker import init_worker, process_page
+from crawler.worker import BOILERPLATE_MAX_WORDS, init_worker, process_page
 from storage.models import Article, BoilerplateParagraph, Source, Version
 
 # A line this short that recurs verbatim in MIN_DOCS articles of one source is a label
@@ -74,16 +74,19 @@ def _set_text(session: Session, article: Article, text: str) -> None:
 
 def reclean(session: Session, source_id: int, new_keys: set[str], learned: set[str]) -> int:
     """Strip newly learned boilerplate from the source's stored articles; returns how many."""
+    samples = _samples(session, source_id, new_keys)
+    if not samples:
+        return 0
+    # One query for all new lines: an article holding several of them is stripped once.
+    holds_one = or_(*(Article.text.contains(sample[:60]) for sample in samples))
     changed = 0
-    for sample in _samples(session, source_id, new_keys):
-        query = select(Article).where(
-            Article.source_id == source_id, Article.text.contains(sample[:60])
-        )
-        for article in session.scalars(query):
-            text = dedup.strip_boilerplate(article.text, learned)
-            if text != article.text:
-                _set_text(session, article, text)
-                changed += 1
+    for article in session.scalars(
+        select(Article).where(Article.source_id == source_id, holds_one)
+    ):
+        text = dedup.strip_boilerplate(article.text, learned, BOILERPLATE_MAX_WORDS)
+        if text != article.text:
+            _set_text(session, article, text)
+            changed += 1
     return changed
 
 

@@ -132,7 +132,7 @@ def process_page(
     raw = doc.text
     if not raw.strip():
         return _failed("no article text found")
-    text = dedup.strip_boilerplate(raw, set(boilerplate)) if boilerplate else raw
+    text = _strip(raw, boilerplate) if boilerplate else raw
     own, foreign = _canonical(doc.canonical_url, url)
     words = dedup.shingle_words(text)
     sig = dedup.signature_of_words(words)
@@ -159,7 +159,7 @@ def process_page(
 
 def restrip(doc: Processed, boilerplate: frozenset[str]) -> Processed:
     """Strip boilerplate learned while the page was being extracted (cheap: line hashes)."""
-    text = dedup.strip_boilerplate(doc.text, set(boilerplate))
+    text = _strip(doc.text, boilerplate)
     if text == doc.text:
         return doc
     return replace(
@@ -170,6 +170,10 @@ def restrip(doc: Processed, boilerplate: frozenset[str]) -> Processed:
         text_hash=hashlib.sha256(normalise_text(text).encode()).hexdigest(),
         words=len(dedup.shingle_words(text)),
     )
+
+
+def _strip(text: str, boilerplate: frozenset[str]) -> str:
+    return dedup.strip_boilerplate(text, set(boilerplate), BOILERPLATE_MAX_WORDS)
 
 
 def _failed(reason: str) -> Processed:
