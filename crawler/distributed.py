@@ -336,8 +336,14 @@ class SharedSet:
         return False
 
     def add(self, url: str) -> None:
-        self.client.sadd(self.key, url)
+        self.claim(url)
+
+    def claim(self, url: str) -> bool:
+        """Add `url`; True if this call added it, False if some worker already had. One SADD:
+        of workers racing for one URL (a listing link and a redirect to it), exactly one wins."""
+        added = bool(self.client.sadd(self.key, url))
         self._seen.add(url)
+        return added
 
 
 class SharedCounter:

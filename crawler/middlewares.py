@@ -18,9 +18,14 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import (
+    RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware,
+)
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 from twisted.internet.base import ReactorBase
@@ -217,6 +222,80 @@ class CycleBudgetMiddleware:
         request.meta["download_timeout"] = min(timeout, left) if timeout else left
 
 
+class UnreachableRobots(RobotParser):
+    """The rules of a robots.txt that could not be read: nothing is allowed (RFC 9309 2.3.1.4),
+    until `until` (time.monotonic()), when the file is fetched again."""
+
+    def __init__(self, reason: str, until: float) -> None:
+        self.reason, self.until = reason, until
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> UnreachableRobots:
+        raise TypeError("made from a failed fetch, never from a robots.txt body")
+
+    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
+        return False
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, except that a robots.txt it could not read forbids.
+
+    Scrapy takes a robots.txt it failed to get (a timeout, a refused or reset connection, a
+    host that did not resolve, a 429 or 5xx once the retries are spent) for one without rules,
+    and then fetches every page of the host, those the file forbids included: on a busy
+    machine one slow answer was enough. Here such a host is "unreachable", as RFC 9309
+    (2.3.1.4) says: once RetryAfterMiddleware's retries are spent, its requests fail with
+    "robots.txt unreachable (...)" (counted as errors; the next cycle finds them again) until
+    RECHECK seconds have passed, when the next one fetches robots.txt again. Any other 4xx
+    still means "no rules", as the RFC says.
+
+    Scrapy sends the robots.txt request straight to the downloader (Engine.download_async):
+    a shared cycle's queue and duplicate filter never see it, so every worker reads the file
+    of every host it fetches from.
+    """
+
+    RECHECK = 60.0
+    STAT = "newsmon/robots_unreachable"
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        netloc = urlparse_cached(request).netloc
+        known = self._parsers.get(netloc)
+        if isinstance(known, UnreachableRobots) and time.monotonic() >= known.until:
+            del self._parsers[netloc]  # the next request fetches it again
+        return await super().robot_parser(request)
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        if isinstance(rp, UnreachableRobots):
+            self._stats.inc_value(self.STAT)
+            raise IgnoreRequest(f"not fetched: robots.txt unreachable ({rp.reason})")
+        super().process_request_2(rp, request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status == 429 or response.status >= 500:
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            self._unreachable(netloc, f"HTTP {response.status}")
+            return
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if not isinstance(exc, IgnoreRequest):  # Scrapy has logged it
+            self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        self._unreachable(netloc, f"{type(exc).__name__}: {exc}"[:200])
+
+    def _unreachable(self, netloc: str, reason: str) -> None:
+        logger.warning(
+            "robots.txt of %s unreachable (%s): no page of it is fetched for %.0f s",
+            netloc,
+            reason,
+            self.RECHECK,
+        )
+        waiting = self._parsers.get(netloc)
+        parser = UnreachableRobots(reason, time.monotonic() + self.RECHECK)
+        self._parsers[netloc] = parser
+        if isinstance(waiting, Deferred):
+            waiting.callback(parser)  # the requests waiting for the file
+
+
 class ConditionalRequestMiddleware:
     """Send If-None-Match / If-Modified-Since from stored validators (listings and revisits).
 
@@ -326,16 +405,26 @@ class RetryAfterMiddleware(RetryMiddleware):
 
 
 class RedirectAliasMiddleware:
-    """Stop at a redirect to an article this cycle already requested (or the archive holds).
+    """Decide, at a redirect of an article link, whether this request fetches the target.
 
-    Following it would be dropped by the duplicate filter (and the redirecting URLs lost) or
-    would fetch the article twice; the spider records the hops as aliases instead.
+    The target's canonical URL is claimed in the cycle's `requested` set (shared by the workers
+    of a distributed cycle, claimed there in one atomic step, see `claim`). The claimer follows
+    the redirect; otherwise the target is fetched by whoever claimed it first (a listing link,
+    another redirect), and the spider records the hops as its aliases instead.
+
+    Deciding and claiming in one step matters: after a check alone, another worker could
+    claim and enqueue the target before the followed hop reached the shared duplicate filter,
+    which then dropped the hop together with the URLs that led to it (the aliases were lost).
+    The claim makes the followed hop the cycle's one request for its target, so it skips the
+    duplicate filter.
     """
 
     REDIRECTS = (301, 302, 303, 307, 308)
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.enabled = crawler.settings.getbool("REDIRECT_ENABLED")
+        self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectAliasMiddleware:
@@ -347,19 +436,47 @@ class RedirectAliasMiddleware:
             response.status not in self.REDIRECTS
             or not location
             or not request.meta.get("article_link")
+            or not self._followed(request, response)
         ):
             return response
         try:
             target = canonicalise(urljoin(request.url, location.decode("latin-1")))
         except ValueError:
             return response
-        requested: set[str] = getattr(self.crawler.spider, "requested", set())
         chain = [*request.meta.get("redirect_urls", []), request.url]
-        if target in requested and target not in canonical_urls(chain):
-            # (A target in the chain itself is a loop: RedirectLoopMiddleware records it.)
+        if target in canonical_urls(chain):
+            return response  # a loop: RedirectLoopMiddleware records it
+        if claim(getattr(self.crawler.spider, "requested", set()), target):
+            request.dont_filter = True  # RedirectMiddleware copies it to the followed hop
+        else:
             request.meta["alias_of"] = target
             request.meta["handle_httpstatus_list"] = list(self.REDIRECTS)
         return response
+
+    def _followed(self, request: Request, response: Response) -> bool:
+        """Whether RedirectMiddleware would follow this redirect: only then is its target
+        claimed (a claim nobody follows would keep every request from fetching it)."""
+        meta = request.meta
+        return self.enabled and not (
+            meta.get("dont_redirect")
+            or meta.get("handle_httpstatus_all")
+            or response.status in meta.get("handle_httpstatus_list", ())
+            or response.status in getattr(self.crawler.spider, "handle_httpstatus_list", ())
+            or meta.get("redirect_times", 0) >= self.max_redirects
+        )
+
+
+def claim(requested: Any, url: str) -> bool:
+    """Add `url` to a cycle's `requested` set; True if it was not there yet (the caller then
+    requests it). A shared cycle's set (crawler.distributed.SharedSet) does both in one step
+    for all its workers, so of two workers racing for one URL exactly one wins."""
+    atomic = getattr(requested, "claim", None)
+    if atomic is not None:
+        return bool(atomic(url))
+    if url in requested:
+        return False
+    requested.add(url)
+    return True
 
 
 class RedirectLoopMiddleware:
@@ -503,8 +620,8 @@ class KnownArticleMiddleware:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newsmon/known_links", len(known))
         for url, request in canon.items():
-            if url not in known:
-                requested.add(url)
+            # Claimed, not just checked above: another worker may have claimed it meanwhile.
+            if url not in known and claim(requested, url):
                 yield request
 
 

@@ -53,6 +53,9 @@ def scrapy_settings(
             "crawler.middlewares.RedirectAliasMiddleware": 650,
             # Between RedirectAliasMiddleware and RedirectMiddleware: a loop is an error.
             "crawler.middlewares.RedirectLoopMiddleware": 640,
+            # Replaces Scrapy's: a robots.txt that cannot be read forbids, it does not allow all.
+            "crawler.middlewares.RobotsTxtMiddleware": 100,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             # Replaces HttpCompressionMiddleware: the same bounded decompression, with the
             # size limit named when a page breaks it.
             "crawler.middlewares.PageSizeMiddleware": 590,

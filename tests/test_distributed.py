@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -9,14 +10,16 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import func, select
@@ -25,7 +28,7 @@ from crawler.alerts.sink import SmtpSink
 from crawler.config import ConfigError, from_dict
 from crawler.demosite import ArticleTruth, DemoSite
 from storage.db import make_engine, session_factory, upgrade
-from storage.models import Article, CrawlRun
+from storage.models import Article, CrawlRun, PageError
 from storage.queries import article_by_ref
 from tests.conftest import REPO, fresh_postgres_database
 
@@ -306,6 +309,277 @@ def test_the_cycle_is_released_and_its_keys_expire(shared_crawl: SharedCrawl) ->
     assert not shared_crawl.discovery  # a next crawl starts a new cycle
     assert shared_crawl.keys_left, "the cycle's keys should linger briefly"
     assert all(0 < ttl <= 60_000 for ttl in shared_crawl.keys_left.values())
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_no_worker_requests_a_page_robots_txt_disallows(shared_crawl: SharedCrawl) -> None:
+    site = shared_crawl.site
+    private = site.private_urls()
+    assert private, "the Herald links pages its robots.txt disallows"
+    assert {u: site.hits[DemoSite.key(u)] for u in private if site.hits[DemoSite.key(u)]} == {}
+    for publisher in site.publishers:
+        assert site.hits[f"{publisher.host}/robots.txt"] >= 1, publisher.name
+
+
+# -- two workers racing for one article -----------------------------------------------------------
+# The race is driven step by step here, on the real components and Redis: on a real crawl it
+# needs one worker to enqueue the article between the other's decision to follow a redirect to
+# it and the followed hop reaching the shared duplicate filter (rare, more so on an idle machine).
+ARTICLE = "http://127.0.0.2:8000/news/world/storm-1003"
+SHORT = "http://127.0.0.2:8000/s/1003"
+HOP = "http://127.0.0.2:8000/n/1003"
+OTHER = "http://127.0.0.2:8000/news/world/calm-1004"
+
+
+@dataclass
+class RaceWorker:
+    """One worker's real Scrapy components on the shared cycle (no reactor, no downloads)."""
+
+    spider: Any
+    scheduler: Any
+    alias: Any  # RedirectAliasMiddleware
+    redirect: Any  # Scrapy's RedirectMiddleware
+    known: Any  # KnownArticleMiddleware
+
+    @classmethod
+    def build(cls, config: Any, cycle: Any) -> RaceWorker:
+        from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+        from scrapy.utils.test import get_crawler
+
+        from crawler.distributed import CycleScheduler, CycleSpider
+        from crawler.middlewares import KnownArticleMiddleware, RedirectAliasMiddleware
+        from crawler.settings import scrapy_settings
+
+        settings = {**scrapy_settings(config, cycle=cycle), "TWISTED_REACTOR_ENABLED": False}
+        crawler = get_crawler(CycleSpider, settings)
+        spider = CycleSpider.from_crawler(crawler, sources=[], cycle=cycle)
+        crawler.spider = spider
+        scheduler = CycleScheduler.from_crawler(crawler)
+        scheduler.open(spider)
+        return cls(
+            spider,
+            scheduler,
+            RedirectAliasMiddleware.from_crawler(crawler),
+            RedirectMiddleware.from_crawler(crawler),
+            KnownArticleMiddleware.from_crawler(crawler),
+        )
+
+    def listing(self, *urls: str) -> Iterator[bool]:
+        """Parse a listing that links `urls` directly; each step enqueues the next request it
+        lets through (whether the scheduler took it)."""
+        from scrapy import Request
+        from scrapy.http import Response
+
+        sitemap = "http://127.0.0.2:8000/sitemap.xml"
+        listing = Response(sitemap, request=Request(sitemap))
+        links = [Request(u, meta={"source": "Lattice", "article_link": True}) for u in urls]
+        for request in self.known.process_spider_output(listing, links):
+            yield self.scheduler.enqueue_request(request)
+
+    def redirected(self) -> tuple[Any, Any]:
+        """The second hop of the short link answers 301 to the article: (request, what the
+        redirect middlewares make of it, in their order: alias, then Scrapy's redirect)."""
+        from scrapy import Request
+        from scrapy.http import Response
+
+        hop = Request(
+            HOP,
+            meta={
+                "source": "Lattice",
+                "article_link": True,
+                "redirect_urls": [SHORT],
+                "redirect_times": 1,
+            },
+        )
+        answer = Response(HOP, status=301, headers={"Location": ARTICLE}, request=hop)
+        answer = self.alias.process_response(hop, answer)
+        return hop, self.redirect.process_response(hop, answer)
+
+    def close(self) -> None:
+        self.known.engine.dispose()
+        self.scheduler.server.close()
+        self.spider.redis.close()
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("order", ["listing first", "redirect first", "interleaved"])
+def test_a_redirect_and_a_listing_racing_for_one_article_keep_its_aliases(
+    redis_env: tuple[Any, str, str], tmp_path: Path, order: str
+) -> None:
+    from scrapy import Request
+
+    from crawler.distributed import Cycle
+
+    _, url, prefix = redis_env
+    db_url = f"sqlite:///{tmp_path / 'archive.db'}"
+    upgrade(db_url)
+    config = from_dict(
+        {"database": {"url": db_url}, "distributed": {"redis_url": url, "key_prefix": prefix}}
+    )
+    a = RaceWorker.build(config, Cycle(url, prefix, "race", "a", True, 30.0))
+    b = RaceWorker.build(config, Cycle(url, prefix, "race", "b", False, 30.0))
+    try:
+        if order == "listing first":
+            list(b.listing(ARTICLE))
+            hop, out = a.redirected()
+        elif order == "redirect first":
+            # A decides to follow the redirect; B enqueues the article before A's hop does.
+            hop, out = a.redirected()
+            list(b.listing(ARTICLE))
+        else:
+            # B has checked both its links (neither requested yet) and enqueued the first when
+            # A decides to follow the redirect; then B goes on with the article.
+            steps = b.listing(OTHER, ARTICLE)
+            next(steps)
+            hop, out = a.redirected()
+            list(steps)
+        if isinstance(out, Request):
+            assert a.scheduler.enqueue_request(out), "the followed hop was dropped"
+        queued = []
+        while (request := a.scheduler.next_request()) is not None:
+            queued.append(request)
+        fetches = [r for r in queued if r.url == ARTICLE]
+        assert len(fetches) == 1, queued  # one fetch of the article across the workers
+        # The URLs that led to it reach the archive: with the page fetched through them, or
+        # as an alias the stopped redirect records.
+        led = set(fetches[0].meta.get("redirect_urls", []))
+        if hop.meta.get("alias_of") == ARTICLE:
+            (alias,) = a.spider.parse_article(out)
+            led |= set(alias.urls)
+        assert {SHORT, HOP} <= led, (order, fetches[0].meta, hop.meta)
+    finally:
+        a.close()
+        b.close()
+
+
+# -- robots.txt in every worker -------------------------------------------------------------------
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+
+
+class _RobotsHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        server = cast(_RobotsHost, self.server)
+        with server.lock:
+            server.hits[self.path] += 1
+            asked = server.hits[self.path]
+        status, body, kind = server.answer(self.path, asked)
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+class _RobotsHost(ThreadingHTTPServer):
+    """A loopback host whose robots.txt is `robots`: "ok", "once" (the first answer, then 503
+    as from a server too busy to answer), "503" (always) or "stalled" (no answer before the
+    crawl's timeout); it disallows /private/. Every other path is a small article page."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, robots: str) -> None:
+        super().__init__(("127.0.0.1", 0), _RobotsHandler)
+        self.robots = robots
+        self.base = f"http://127.0.0.1:{self.server_address[1]}"
+        self.hits: collections.Counter[str] = collections.Counter()
+        self.lock = threading.Lock()
+        self.feed: bytes = b""
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about the crawler hanging up on the stalled robots.txt."""
+
+    def answer(self, path: str, asked: int) -> tuple[int, bytes, str]:
+        if path == "/robots.txt":
+            if self.robots == "stalled":
+                time.sleep(3)
+            if self.robots == "ok" or (self.robots == "once" and asked == 1):
+                return 200, ROBOTS, "text/plain"
+            return 503, b"busy\n", "text/plain"
+        if path == "/feed.xml":
+            return 200, self.feed, "application/rss+xml"
+        time.sleep(0.3)  # slow pages: the first worker does not take them all before the other
+        words = " ".join(f"word{n}" for n in range(80))
+        paras = "".join(f"<p>{path} paragraph {k}: {words}.</p>" for k in range(5))
+        page = f"<html><head><title>{path}</title></head><body><article><h1>{path}</h1>{paras}"
+        return 200, f"{page}</article></body></html>".encode(), "text/html; charset=utf-8"
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_a_robots_txt_no_worker_could_read_forbids_its_host(
+    redis_env: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    _, url, prefix = redis_env
+    news, busy, stalled = _RobotsHost("once"), _RobotsHost("503"), _RobotsHost("stalled")
+    hosts = (news, busy, stalled)
+    links = [news.base + f"/2024/a-{n}.html" for n in range(4)]
+    links += [h.base + p for h in hosts for p in ("/2024/b-1.html", "/private/members.html")]
+    news.feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>x</link>'
+        + "".join(f"<item><title>{u}</title><link>{u}</link></item>" for u in links)
+        + "</channel></rss>"
+    ).encode()
+    with fresh_postgres_database() as db_url:
+        upgrade(db_url)
+        procs = []
+        try:
+            for n in range(2):
+                config = tmp_path / f"worker{n}.toml"
+                config.write_text(
+                    f'''[database]
+url = "{db_url}"
+[crawl]
+user_agent = "newsmon-test/1.0"
+concurrency = 2
+per_host_concurrency = 1
+download_delay = "0s"
+timeout = "1s"
+retries = 1
+allow_private_networks = ["127.0.0.0/8"]
+lock_path = "{tmp_path / f"worker{n}.lock"}"
+[[sources]]
+name = "News"
+feeds = ["{news.base}/feed.xml"]
+[distributed]
+redis_url = "{url}"
+key_prefix = "{prefix}"
+''',
+                    encoding="utf-8",
+                )
+                procs.append(_spawn(config, "crawl", "--json"))
+                time.sleep(0.3)
+            results = [(p.communicate(timeout=90), p.returncode) for p in procs]
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+            for host in hosts:
+                host.shutdown()
+                host.server_close()
+        engine = make_engine(db_url)
+        with session_factory(engine)() as s:
+            reasons = {u: r for u, r in s.execute(select(PageError.url, PageError.reason))}
+        engine.dispose()
+    for (_, err), code in results:
+        assert code == 0, err[-3000:]
+    # No page robots.txt disallows, and nothing of a host whose robots.txt could not be read.
+    assert [p for h in hosts for p in h.hits if p.startswith("/private/")] == []
+    assert set(busy.hits) == set(stalled.hits) == {"/robots.txt"}
+    # Retried before giving up (crawl.retries = 1), and recorded as an error, not as allowed.
+    assert busy.hits["/robots.txt"] >= 2 and stalled.hits["/robots.txt"] >= 2
+    for host in (busy, stalled):
+        reason = reasons.get(host.base + "/2024/b-1.html", "")
+        assert "robots.txt unreachable" in reason, reasons
 
 
 # -- leadership ----------------------------------------------------------------------------------
