@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler import dedup
 from crawler.extract import normalise_text
@@ -17,9 +19,7 @@ from tests.syndication import BYLINE_BLOCK, Doc, generate
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_ARTICLE = Path(
-    os.environ.get(
-        "NEWSMON_SEED_ARTICLE", REPO.parent / "shared" / "examples" / "seed_article.txt"
-    )
+    os.environ.get("NEWSMON_SEED_ARTICLE", REPO.parent / "shared" / "examples" / "seed_article.txt")
 )
 SEED_BOILERPLATE = (
     "Read Next",
@@ -167,7 +167,8 @@ def test_corpus_copies_vary_as_the_seed_copy_does(corpus: list[Doc]) -> None:
         if copy.source in clean_sites
     )
     standfirst_last = [
-        copy for first, copy in pairs
+        copy
+        for first, copy in pairs
         if first.text.split("\n")[0] + "." in copy.text.split("\n")[-5:]
     ]
     assert standfirst_last
@@ -233,7 +234,9 @@ def test_shared_standfirst_or_byline_block_is_not_a_copy(
             a, b = texts[f"{kind}-{i:03d}-a"], texts[f"{kind}-{i:03d}-b"]
             assert assigned[a.id] != assigned[b.id]
             found = dedup.best_match(
-                dedup.signature(b.text), text_hash(b.text), words(b.text),
+                dedup.signature(b.text),
+                text_hash(b.text),
+                words(b.text),
                 [candidate(a.id, 1, a.text)],
             )
             assert found is None
@@ -356,8 +359,12 @@ def test_seed_copy_is_a_duplicate_and_its_original_is_canonical() -> None:
     early_copy = copy_of(2, copy, T0 - timedelta(hours=1), is_republication=True)
     assert dedup.choose_canonical([early_copy, copy_of(1, original, T0)]) == 1
     # ...while an earlier copy that is not one wins: the order is not fixed by the ids.
-    assert dedup.choose_canonical([copy_of(2, copy, T0 - timedelta(hours=1)),
-                                   copy_of(1, original, T0)]) == 2
+    assert (
+        dedup.choose_canonical(
+            [copy_of(2, copy, T0 - timedelta(hours=1)), copy_of(1, original, T0)]
+        )
+        == 2
+    )
 
 
 def test_an_early_excerpt_does_not_beat_the_full_text() -> None:
@@ -472,3 +479,27 @@ def test_strip_boilerplate_squeezes_the_blank_lines_it_leaves() -> None:
     text = "First paragraph.\n\nRead Next\n\nSecond paragraph.\n\nREAD NEXT:\n"
     assert dedup.strip_boilerplate(text, {key}) == "First paragraph.\n\nSecond paragraph."
     assert dedup.paragraph_key("  ") == ""
+
+
+# --- the MinHash is datasketch's ----------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=400))
+def test_minhash_is_datasketchs_bit_for_bit(values: list[str]) -> None:
+    from datasketch import MinHash
+
+    data = {v.encode() for v in values}
+    reference = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.MINHASH_SEED, scheme="affine32")
+    reference.update_batch(list(data))
+    assert dedup.minhash(data).tolist() == reference.hashvalues.tolist()
+
+
+def test_signature_is_datasketchs_over_the_shingles(corpus: list[Doc]) -> None:
+    from datasketch import MinHash
+
+    for doc in corpus[:40]:
+        reference = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.MINHASH_SEED, scheme="affine32")
+        reference.update_batch(list(dedup.shingles(doc.text)))
+        expected = reference.hashvalues.astype("<u4").tobytes()
+        assert dedup.signature(doc.text) == (
+            expected if len(dedup.shingle_words(doc.text)) >= dedup.MIN_WORDS else None
+        )
