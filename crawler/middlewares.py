@@ -17,6 +17,9 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import (
+    MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware,
+)
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import (
     RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware,
@@ -294,6 +297,28 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         self._parsers[netloc] = parser
         if isinstance(waiting, Deferred):
             waiting.callback(parser)  # the requests waiting for the file
+
+
+class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, without decoding every page to look for one.
+
+    Scrapy decodes a whole HTML response (`response.text`, kept on the response while it is
+    processed: four bytes a character for many pages) to read its first 4096 characters. A
+    page whose head does not mention "refresh" has no meta refresh: it is passed on undecoded.
+    """
+
+    # 4096 characters are at most 16384 bytes in UTF-8 and the legacy single-byte encodings.
+    _HEAD_BYTES = 16384
+
+    # Scrapy's own signature still has the deprecated `spider` argument; newsmon's never do.
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        head = response.body[: self._HEAD_BYTES]
+        # UTF-16 and UTF-32 pages spell "refresh" with NUL bytes between the letters.
+        if b"\x00" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)
 
 
 class ConditionalRequestMiddleware:

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from crawler.config import Config
 from crawler.ingest import Ingestor
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
+from crawler.memory import release_free_memory
 from crawler.reprocess import learned_boilerplate, reclean
 from crawler.worker import Processed, body_hash, init_worker, process_page, restrip
 from storage.db import make_engine, serialise_writers, session_factory, transaction
@@ -130,6 +131,7 @@ class ArchivePipeline:
                 item.source for item, *_ in batch if isinstance(item, ArticlePage)
             )
             self._relearn_due(session, final=self.closing)
+        release_free_memory()  # a batch's pages and rows are garbage now
         assert self.crawler.stats is not None
         for key, value in self.ingestor.counters.items():
             self.crawler.stats.set_value(f"newsmon/{key}", value)

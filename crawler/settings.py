@@ -60,6 +60,9 @@ def scrapy_settings(
             # size limit named when a page breaks it.
             "crawler.middlewares.PageSizeMiddleware": 590,
             "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+            # Replaces Scrapy's: the same, without decoding every page to look for a refresh.
+            "crawler.middlewares.MetaRefreshMiddleware": 580,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             # Replaced by RetryAfterMiddleware, which also honours Retry-After.
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         },

@@ -16,6 +16,7 @@ from datetime import datetime
 from crawler import dedup
 from crawler.extract import content_hash, extract, normalise_text
 from crawler.items import FeedHints
+from crawler.memory import release_free_memory
 from crawler.topics import Document, Topic
 from crawler.urls import canonicalise, same_site
 
@@ -118,6 +119,20 @@ def process_page(
     :param keep_html: also return the body zlib-compressed (compression is CPU work too, and
         the reactor process drops the body once the page is processed).
     """
+    try:
+        return _process_page(body, url, content_type, hints, boilerplate, keep_html)
+    finally:
+        release_free_memory()
+
+
+def _process_page(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    hints: FeedHints,
+    boilerplate: frozenset[str],
+    keep_html: bool,
+) -> Processed:
     reason = not_html(body)
     if reason is not None:
         return _failed(reason)
