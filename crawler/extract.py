@@ -517,6 +517,16 @@ def content_hash(title: str | None, text: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def text_hashes(title: str | None, text: str) -> tuple[str, str]:
+    """(`content_hash(title, text)`, SHA-256 of the normalised text), normalising `text` once."""
+    normal = normalise_text(text)
+    payload = f"{normalise_text(title or '')}\n\n{normal}"
+    return (
+        hashlib.sha256(payload.encode("utf-8")).hexdigest(),
+        hashlib.sha256(normal.encode("utf-8")).hexdigest(),
+    )
+
+
 def paragraphs(text: str) -> list[str]:
     """The non-empty lines of `text`, stripped."""
     return [line.strip() for line in text.splitlines() if line.strip()]

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -17,7 +18,7 @@ from crawler.config import Config
 from crawler.ingest import Ingestor
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
 from crawler.memory import release_free_memory
-from crawler.reprocess import learned_boilerplate, reclean
+from crawler.reprocess import MIN_DOCS, learned_boilerplate, reclean
 from crawler.worker import Processed, body_hash, init_worker, process_page, restrip
 from storage.db import make_engine, serialise_writers, session_factory, transaction
 from storage.models import CrawlRun, Source
@@ -44,8 +45,10 @@ class ArchivePipeline:
         self.buffer: list[Op] = []
         self.last_flush = time.monotonic()
         self.boilerplate: dict[str, frozenset[str]] = {}
-        self.unlearned: set[str] = set()  # sources with pages stored since their last relearn
-        self.relearned_at: dict[str, float] = {}
+        # per source: pages stored since its last relearn, since when, and pages it had then
+        self.unlearned: Counter[str] = Counter()
+        self.pending_since: dict[str, float] = {}
+        self.learned_from: Counter[str] = Counter()
         self.closing = False
         self.pool: ProcessPoolExecutor | None = None
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
@@ -127,9 +130,10 @@ class ArchivePipeline:
                     session.execute(
                         update(CrawlRun).where(CrawlRun.id == self.run_id).values(values)
                     )
-            self.unlearned.update(
-                item.source for item, *_ in batch if isinstance(item, ArticlePage)
-            )
+            for item, *_ in batch:
+                if isinstance(item, ArticlePage):
+                    self.unlearned[item.source] += 1
+                    self.pending_since.setdefault(item.source, time.monotonic())
             self._relearn_due(session, final=self.closing)
         release_free_memory()  # a batch's pages and rows are garbage now
         assert self.crawler.stats is not None
@@ -160,18 +164,23 @@ class ArchivePipeline:
         return frozenset(learned_boilerplate(session, source_id))
 
     def _relearn_due(self, session: Any, *, final: bool) -> None:
-        """Relearn the sources with new pages, each at most every RELEARN_SECONDS (and all of
-        them at the end): learning reads all of a source's paragraph counts, and a new line
-        re-strips its stored articles, too much work to repeat at every batch. Pages stored in
-        between are re-stripped when their source is next relearned."""
+        """Relearn the sources whose boilerplate may have changed, and all at the end.
+
+        Learning reads all of a source's paragraph counts, and a newly learned line re-strips
+        the articles stored before it: too much work for every batch. A source is relearned
+        once its new pages reach a quarter of those it had at its last relearn (at least
+        MIN_DOCS, the fewest a line is learned from), so a new source learns its template
+        within its first pages and a large one rarely; and at most RELEARN_SECONDS after any
+        new page, so a trickle is cleaned too.
+        """
         now = time.monotonic()
-        for name in sorted(self.unlearned):
-            if final or now - self.relearned_at.get(name, -self.RELEARN_SECONDS) >= (
-                self.RELEARN_SECONDS
-            ):
+        for name, new in sorted(self.unlearned.items()):
+            grown = new >= max(MIN_DOCS, self.learned_from[name] // 4)
+            waited = now - self.pending_since[name] >= self.RELEARN_SECONDS
+            if final or grown or waited:
                 self._relearn(session, name)
-                self.relearned_at[name] = now
-                self.unlearned.discard(name)
+                self.learned_from[name] += new
+                del self.unlearned[name], self.pending_since[name]
 
     def _relearn(self, session: Any, source: str) -> None:
         """Refresh a source's learned boilerplate; strip new keys from its stored articles,

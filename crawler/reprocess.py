@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from collections.abc import Iterable
 
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crawler import dedup
 from crawler.config import Config
-from crawler.extract import content_hash, normalise_text
+from crawler.extract import text_hashes
 from crawler.items import FeedHints
 from crawler.worker import BOILERPLATE_MAX_WORDS, init_worker, process_page
 from storage.models import Article, BoilerplateParagraph, Source, Version
@@ -58,6 +57,7 @@ def _samples(session: Session, source_id: int, keys: Iterable[str]) -> list[str]
 def _set_text(session: Session, article: Article, text: str) -> None:
     """Replace the current text of an article and of its current version (not a new version:
     the page did not change, our knowledge of its boilerplate did)."""
+    content, text_only = text_hashes(article.title, text)
     current = session.scalars(
         select(Version).where(Version.article_id == article.id, Version.n == article.version_count)
     ).first()
@@ -65,10 +65,10 @@ def _set_text(session: Session, article: Article, text: str) -> None:
         if current.raw_text is None:
             current.raw_text = current.text
         current.text = text
-        current.content_hash = content_hash(article.title, text)
+        current.content_hash = content
     article.text = text
-    article.content_hash = content_hash(article.title, text)
-    article.text_hash = hashlib.sha256(normalise_text(text).encode()).hexdigest()
+    article.content_hash = content
+    article.text_hash = text_only
     article.words = len(dedup.shingle_words(text))
 
 

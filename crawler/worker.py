@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from crawler import dedup
-from crawler.extract import content_hash, extract, normalise_text
+from crawler.extract import extract, text_hashes
 from crawler.items import FeedHints
 from crawler.memory import release_free_memory
 from crawler.topics import Document, Topic
@@ -151,6 +151,7 @@ def _process_page(
     own, foreign = _canonical(doc.canonical_url, url)
     words = dedup.shingle_words(text)
     sig = dedup.signature_of_words(words)
+    hashes = text_hashes(doc.title, text)
     return Processed(
         title=doc.title,
         text=text,
@@ -161,8 +162,8 @@ def _process_page(
         site_name=doc.site_name,
         canonical_url=own,
         foreign_canonical=foreign,
-        content_hash=content_hash(doc.title, text),
-        text_hash=hashlib.sha256(normalise_text(text).encode()).hexdigest(),
+        content_hash=hashes[0],
+        text_hash=hashes[1],
         words=len(words),
         signature=sig,
         bands=dedup.band_hashes(sig) if sig is not None else [],
@@ -177,12 +178,13 @@ def restrip(doc: Processed, boilerplate: frozenset[str]) -> Processed:
     text = _strip(doc.text, boilerplate)
     if text == doc.text:
         return doc
+    content, text_only = text_hashes(doc.title, text)
     return replace(
         doc,
         text=text,
         raw_text=doc.raw_text or doc.text,
-        content_hash=content_hash(doc.title, text),
-        text_hash=hashlib.sha256(normalise_text(text).encode()).hexdigest(),
+        content_hash=content,
+        text_hash=text_only,
         words=len(dedup.shingle_words(text)),
     )
 
