@@ -23,11 +23,9 @@ class SearchError(ValueError):
     """The search query cannot be run."""
 
 
-def fts5_query(query: str) -> str:
-    """Turn a user query (terms, "phrases", prefix*, AND/OR/NOT, parentheses) into FTS5 syntax.
-
-    Bare words are quoted so that punctuation in them (e.g. `U.S.`) is not FTS5 syntax.
-    """
+def _tokens(query: str) -> list[str]:
+    """The query's operators, parentheses and quoted terms, phrases and prefixes, in order:
+    the one reading of a query that both backends' syntaxes are written from."""
     if query.count('"') % 2:
         raise SearchError(f"unclosed quote in {query!r}")
     out = []
@@ -40,10 +38,100 @@ def fts5_query(query: str) -> str:
             out.append('"' + token.rstrip("*").replace('"', "") + '"*')
         else:
             out.append('"' + token.replace('"', "") + '"')
-    result = " ".join(t for t in out if t)
+    result: list[str] = []
+    for token in (t for t in out if t):
+        # Juxtaposition is AND, written out: FTS5 implies it between phrases only, not
+        # next to a parenthesis (`a (b OR c)`).
+        if result and _ends_operand(result[-1]) and _starts_operand(token):
+            result.append("AND")
+        result.append(token)
     if not result:
         raise SearchError("empty search query")
     return result
+
+
+def _ends_operand(token: str) -> bool:
+    return token == ")" or token.startswith('"')
+
+
+def _starts_operand(token: str) -> bool:
+    return token == "(" or token.startswith('"')
+
+
+def fts5_query(query: str) -> str:
+    """Turn a user query (terms, "phrases", prefix*, AND/OR/NOT, parentheses) into FTS5 syntax.
+
+    Bare words are quoted so that punctuation in them (e.g. `U.S.`) is not FTS5 syntax.
+    """
+    return " ".join(_tokens(query))
+
+
+def ts_query(query: str) -> str:
+    """The same query in PostgreSQL's to_tsquery syntax, with FTS5's grammar and precedence
+    (NOT, then AND, explicit or implied, then OR; NOT is binary: `a NOT b`), so that a query
+    means the same on both backends and one that FTS5 refuses is refused here too."""
+    return _TsQueryWriter(query, _tokens(query)).write()
+
+
+class _TsQueryWriter:
+    """A recursive-descent reader of the query's tokens that writes to_tsquery syntax."""
+
+    def __init__(self, query: str, tokens: list[str]) -> None:
+        self.query, self.tokens, self.pos = query, tokens, 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def write(self) -> str:
+        out = self.any_of()
+        if self.peek() is not None:
+            raise self.error()
+        return out
+
+    def any_of(self) -> str:
+        parts = [self.all_of()]
+        while self.peek() == "OR":
+            self.pos += 1
+            parts.append(self.all_of())
+        return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+
+    def all_of(self) -> str:
+        parts = [self.but_not()]
+        while self.peek() not in (None, "OR", ")"):
+            if self.peek() == "AND":
+                self.pos += 1
+            parts.append(self.but_not())
+        return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
+
+    def but_not(self) -> str:
+        out = self.operand()
+        while self.peek() == "NOT":
+            self.pos += 1
+            out = f"({out} & !{self.operand()})"
+        return out
+
+    def operand(self) -> str:
+        token = self.peek()
+        if token is None or token in _OPERATORS or token == ")":
+            raise self.error()
+        self.pos += 1
+        if token == "(":
+            out = self.any_of()
+            if self.peek() != ")":
+                raise self.error()
+            self.pos += 1
+            return out
+        prefix = token.endswith("*")
+        words = token[1:-2] if prefix else token[1:-1]
+        # A quoted operand: to_tsquery runs it through the parser that built the document's
+        # tsvector (several words become a phrase, a <-> b); backslash and quote are escaped.
+        quoted = "'" + words.replace("\\", "\\\\").replace("'", "''") + "'"
+        return quoted + (":*" if prefix else "")
+
+    def error(self) -> SearchError:
+        where = self.peek()
+        near = f"near {where!r}" if where is not None else "at its end"
+        return SearchError(f"cannot search for {self.query!r}: syntax error {near}")
 
 
 def search(
@@ -116,7 +204,7 @@ def _sqlite_matches(query: str) -> Select[int]:
 def _postgres_matches(query: str) -> Select[int]:
     # The generated, GIN-indexed column of the initial migration.
     document: ColumnElement[Any] = literal_column("articles.search_vector")
-    tsquery = func.websearch_to_tsquery(literal_column("'simple'"), query)
+    tsquery = func.to_tsquery(literal_column("'simple'"), ts_query(query))
     return select(Article.id).where(document.op("@@")(tsquery))
 
 
@@ -130,7 +218,7 @@ def _sqlite_snippets(session: Session, query: str, ids: list[int]) -> dict[int, 
 
 
 def _postgres_snippets(session: Session, query: str, ids: list[int]) -> dict[int, str]:
-    tsquery = func.websearch_to_tsquery(literal_column("'simple'"), query)
+    tsquery = func.to_tsquery(literal_column("'simple'"), ts_query(query))
     snippet = func.ts_headline(
         literal_column("'simple'"),
         Article.text,
