@@ -82,8 +82,25 @@ def get_config() -> Config:
         raise fail(str(exc), EXIT_CONFIG) from None
 
 
+def explain_schema(url: str) -> None:
+    """After a database error: exit 1 with the way out when the archive is not migrated (a
+    traceback full of SQL says it badly); otherwise return and let the error speak."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import SchemaError, require_schema
+
+    try:
+        require_schema(url)
+    except SchemaError as exc:
+        raise fail(str(exc)) from None
+    except SQLAlchemyError:
+        return  # e.g. the server is down: the original error says so
+
+
 @contextmanager
 def session() -> Iterator[Any]:
+    from sqlalchemy.exc import DBAPIError
+
     from storage.db import make_engine, session_factory
 
     config = get_config()
@@ -91,6 +108,9 @@ def session() -> Iterator[Any]:
     try:
         with session_factory(engine)() as s:
             yield s
+    except DBAPIError:
+        explain_schema(config.database_url)
+        raise
     finally:
         engine.dispose()
 
@@ -199,6 +219,7 @@ def crawl(
     """
     from crawler.cycle import run_cycle
     from crawler.lock import EXIT_LOCKED, LockedError
+    from storage.db import SchemaError
 
     config = get_config()
     try:
@@ -214,6 +235,8 @@ def crawl(
         raise fail(str(exc), EXIT_CONFIG) from None
     except LockedError as exc:
         raise fail(str(exc), EXIT_LOCKED) from None
+    except SchemaError as exc:
+        raise fail(str(exc)) from None
     if as_json:
         echo_json(summary)
     elif not state.quiet:
@@ -227,10 +250,14 @@ def run() -> None:
     Example: newsmon --config /etc/newsmon.toml run
     """
     from crawler.daemon import run_daemon
+    from storage.db import SchemaError
 
     config = get_config()
     path = state.config_path or Path(os.environ.get("NEWSMON_CONFIG") or DEFAULT_CONFIG_PATH)
-    run_daemon(config, path)
+    try:
+        run_daemon(config, path)
+    except SchemaError as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command()

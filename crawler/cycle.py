@@ -19,7 +19,14 @@ from crawler.ingest import due_revisits
 from crawler.lock import CrawlLock, lock_path
 from crawler.settings import scrapy_settings
 from crawler.spiders.news import NewsSpider, RevisitTarget
-from storage.db import is_sqlite, make_engine, session_factory, transaction, upgrade
+from storage.db import (
+    is_sqlite,
+    make_engine,
+    require_schema,
+    session_factory,
+    transaction,
+    upgrade,
+)
 from storage.models import COUNTERS, CrawlRun, Source, utcnow
 
 if TYPE_CHECKING:
@@ -42,9 +49,13 @@ def select_sources(config: Config, names: Sequence[str]) -> list[Any]:
 
 
 def prepare_database(config: Config) -> None:
-    """`crawl` and `run` apply pending migrations on SQLite by themselves."""
+    """`crawl` and `run` apply pending migrations on SQLite by themselves; a server database
+    is migrated by `newsmon db upgrade` (one deliberate step for every machine sharing it),
+    so they refuse, with SchemaError, one that is not up to date."""
     if is_sqlite(config.database_url):
         upgrade(config.database_url)
+    else:
+        require_schema(config.database_url)
 
 
 def start_run(

@@ -120,6 +120,36 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+class SchemaError(RuntimeError):
+    """The archive has no newsmon schema yet, or an older one than this newsmon's."""
+
+
+def require_schema(url: str) -> None:
+    """Raise SchemaError unless the database is migrated to this newsmon's head revision.
+
+    A revision this newsmon does not know (written by a newer one) is let through: it is not
+    this version's to judge. The message never names the URL (it may carry a password).
+    """
+    from alembic.script import ScriptDirectory
+
+    engine = make_engine(url)
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    script = ScriptDirectory.from_config(alembic_config(url))
+    head = script.get_current_head()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaError("the database has no newsmon tables yet: run `newsmon db upgrade`")
+    if current in {rev.revision for rev in script.walk_revisions()}:
+        raise SchemaError(
+            f"the database is at migration {current}, this newsmon needs {head}: "
+            "run `newsmon db upgrade`"
+        )
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
