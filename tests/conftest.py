@@ -56,6 +56,28 @@ def fresh_postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+BACKENDS = ["sqlite", "postgres"]
+
+
+@contextmanager
+def empty_archive(backend: str, directory: Path) -> Iterator[str]:
+    """An archive with no migration applied: a new SQLite file in `directory`, or a fresh
+    PostgreSQL database (skips without NEWSMON_TEST_POSTGRES_URL), dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'newsmon.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test using it runs on a new SQLite file and, when configured, on a fresh
+    PostgreSQL database of its own; nothing is migrated (the CLI does that on SQLite only)."""
+    with empty_archive(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
@@ -63,7 +85,7 @@ def postgres_server_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def archive_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
@@ -71,12 +93,7 @@ def archive_url(
     fresh PostgreSQL database, so end-to-end suites run on both."""
     from storage.db import upgrade
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('archive') / 'newsmon.db'}"
-        upgrade(url)
-        yield url
-        return
-    with fresh_postgres_database() as url:
+    with empty_archive(request.param, tmp_path_factory.mktemp("archive")) as url:
         upgrade(url)
         yield url
 
@@ -93,7 +110,7 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
     yield postgres_server_url
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each test using it runs on SQLite and, when configured, on PostgreSQL."""
     if request.param == "sqlite":

@@ -2,7 +2,8 @@
 
 Every good page is stored with the right text, every bad page is recorded with its reason,
 the canary outside the allowed networks is never asked anything, and the crawl ends with exit
-code 0, in bounded time, under 500 MB.
+code 0, in bounded time, under 500 MB; into a SQLite archive and, when NEWSMON_TEST_POSTGRES_URL
+is set, a PostgreSQL one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import select
 
 from crawler.demosite.faults import FaultSite
 from crawler.extract import normalise_text
-from storage.db import make_engine, session_factory
+from storage.db import is_sqlite, make_engine, session_factory, upgrade
 from storage.models import ListingState, PageError
 from storage.queries import article_by_ref
 from tests.conftest import REPO
@@ -91,10 +92,10 @@ class Crawled:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+def crawled(tmp_path_factory: pytest.TempPathFactory, archive_url: str) -> Iterator[Crawled]:
     tmp = tmp_path_factory.mktemp("faults")
     with FaultSite() as site:
-        db_url = f"sqlite:///{tmp / 'newsmon.db'}"
+        db_url = archive_url
         config = tmp / "newsmon.toml"
         config.write_text(site.config_toml(db_url), encoding="utf-8")
         run = run_measured(config)
@@ -189,13 +190,13 @@ def test_peak_memory_stays_under_500_mb(crawled: Crawled) -> None:
     assert run.peak_pss < MEMORY_LIMIT, f"peak PSS {run.peak_pss / 2**20:.0f} MB"
 
 
-def test_the_cycle_budget_stops_a_crawl(tmp_path: Path) -> None:
+def test_the_cycle_budget_stops_a_crawl(tmp_path: Path, empty_url: str) -> None:
+    if not is_sqlite(empty_url):
+        upgrade(empty_url)  # the crawl migrates SQLite only
     with FaultSite(seed=1) as site:
         config = tmp_path / "newsmon.toml"
         config.write_text(
-            site.config_toml(
-                f"sqlite:///{tmp_path / 'n.db'}", timeout="20s", extra='cycle_budget = "3s"'
-            ),
+            site.config_toml(empty_url, timeout="20s", extra='cycle_budget = "3s"'),
             encoding="utf-8",
         )
         run = run_measured(config)

@@ -1,5 +1,8 @@
 """Hardening: the network guard, the crawl lock and concurrent readers, secrets, and fuzzing
-of what reads untrusted input (configuration, URLs, queries, HTML, feeds and sitemaps)."""
+of what reads untrusted input (configuration, URLs, queries, HTML, feeds and sitemaps).
+
+What touches the archive runs on SQLite and, when NEWSMON_TEST_POSTGRES_URL is set, on
+PostgreSQL (there with a password in the database URL, which must never be printed)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +23,7 @@ from typing import Any, cast
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.engine import make_url
 from twisted.internet.error import DNSLookupError
 
 from crawler.alerts.sink import SmtpSink
@@ -27,10 +32,12 @@ from crawler.demosite.faults import FaultSite
 from crawler.discovery import parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extract import extract
 from crawler.items import FeedHints
+from crawler.lock import lock_path
 from crawler.middlewares import AddressPolicy, GuardedResolver
 from crawler.urls import canonicalise
 from crawler.worker import process_page
-from tests.conftest import REPO, newsmon
+from storage.db import is_sqlite
+from tests.conftest import REPO, fresh_postgres_database, newsmon
 
 SMTP_PASSWORD = "smtp-Pw-4f9c1e7a"
 DB_PASSWORD = "db-Pw-8b2d6f03"
@@ -127,10 +134,10 @@ def _stale_lock(lock: Path) -> None:
     assert result.returncode == -9 and lock.read_text().strip().isdigit()
 
 
-def _busy_config(site: FaultSite, tmp: Path, smtp_port: int) -> Path:
+def _busy_config(site: FaultSite, tmp: Path, smtp_port: int, db_url: str) -> Path:
     config = tmp / "newsmon.toml"
     # A 4 s timeout: the slow pages hold the crawl for 8 s, time for the others to run.
-    text = site.config_toml(f"sqlite:///{tmp / 'newsmon.db'}", timeout="4s")
+    text = site.config_toml(db_url, timeout="4s")
     text += (
         f'\n[alerts]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\nsmtp_user = "mailer"\n\n'
         '[[topics]]\nname = "all"\nquery = "the"\nalert_to = ["desk@example.org"]\n'
@@ -146,14 +153,26 @@ def _wait_for_lock(lock: Path, pid: int, proc: subprocess.Popen[str]) -> None:
         time.sleep(0.05)
 
 
+def _with_password(db_url: str) -> str:
+    """A server URL carrying DB_PASSWORD (the test server trusts its clients: it is sent,
+    ignored, and must never show); a SQLite URL has none to carry."""
+    if is_sqlite(db_url):
+        return db_url
+    return make_url(db_url).set(password=DB_PASSWORD).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="module")
-def busy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Busy]:
+def busy(tmp_path_factory: pytest.TempPathFactory, archive_url: str) -> Iterator[Busy]:
     tmp = tmp_path_factory.mktemp("busy")
-    env = {**os.environ, "NEWSMON_SMTP_PASSWORD": SMTP_PASSWORD}
+    # A server database's lock lives in the user's cache folder: this test's own.
+    env = {**os.environ, "NEWSMON_SMTP_PASSWORD": SMTP_PASSWORD, "XDG_CACHE_HOME": str(tmp)}
     env.pop("NEWSMON_CONFIG", None)
     with FaultSite() as site, SmtpSink(credentials=("mailer", SMTP_PASSWORD)) as sink:
-        config = _busy_config(site, tmp, sink.port)
-        lock = tmp / "newsmon.db.lock"
+        config = _busy_config(site, tmp, sink.port, _with_password(archive_url))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("XDG_CACHE_HOME", str(tmp))
+            lock = lock_path(load(config))
+        assert is_sqlite(archive_url) or lock.is_relative_to(tmp)
         _stale_lock(lock)
         cmd = [sys.executable, "-m", "crawler", "--config", str(config)]
         proc = subprocess.Popen(
@@ -213,6 +232,8 @@ def test_the_smtp_password_is_never_printed(busy: Busy) -> None:
     assert "DEBUG" in busy.crawl.stderr  # the crawl logged at its most verbose
     for result in everything:
         assert SMTP_PASSWORD not in result.stdout + result.stderr
+        # On PostgreSQL the database URL carries a password too (see _with_password).
+        assert DB_PASSWORD not in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("password", [SMTP_PASSWORD, "wrong-" + SMTP_PASSWORD])
@@ -237,32 +258,46 @@ def test_alerts_test_never_prints_the_password(tmp_path: Path, password: str) ->
     assert password not in result.stdout + result.stderr
 
 
+@contextmanager
+def _failing_server_url(problem: str) -> Iterator[str]:
+    """A PostgreSQL URL with DB_PASSWORD whose use fails: the server is down, the database
+    does not exist, or it has no newsmon tables (the last two need the test server)."""
+    if problem == "server down":
+        yield f"postgresql+psycopg://newsmon:{DB_PASSWORD}@127.0.0.1:9/newsmon?connect_timeout=2"
+        return
+    with fresh_postgres_database() as url:  # skips without NEWSMON_TEST_POSTGRES_URL
+        if problem == "no such database":
+            parsed = make_url(url)
+            missing = parsed.set(database=f"{parsed.database}_missing")
+            url = missing.render_as_string(hide_password=False)
+        yield _with_password(url)
+
+
+@pytest.mark.parametrize("problem", ["server down", "no such database", "no tables"])
 @pytest.mark.parametrize(
     "args", [("crawl",), ("search", "x", "--json"), ("export",), ("-vv", "db", "current")]
 )
-def test_the_database_password_is_never_printed(tmp_path: Path, args: tuple[str, ...]) -> None:
-    """A server that is down is when errors, and so secrets, get printed."""
+def test_the_database_password_is_never_printed(
+    tmp_path: Path, args: tuple[str, ...], problem: str
+) -> None:
+    """A database that cannot be used is when errors, and so secrets, get printed."""
     config = tmp_path / "newsmon.toml"
     config.write_text('[database]\nurl = "sqlite:///unused.db"\n', encoding="utf-8")
-    url = f"postgresql+psycopg://newsmon:{DB_PASSWORD}@127.0.0.1:9/newsmon?connect_timeout=2"
-    result = newsmon(*args, config=config, env={"NEWSMON_DATABASE_URL": url})
-    assert result.returncode == 1
+    with _failing_server_url(problem) as url:
+        result = newsmon(*args, config=config, env={"NEWSMON_DATABASE_URL": url})
+    if problem == "no tables" and args[-1] == "current":
+        assert result.returncode == 0 and "(empty database)" in result.stdout, result.stderr
+    else:
+        assert result.returncode == 1, result.stderr[-2000:]
     assert DB_PASSWORD not in result.stdout + result.stderr
 
 
 def test_init_never_prints_the_database_password(tmp_path: Path) -> None:
-    from sqlalchemy.engine import make_url
-
-    from tests.conftest import fresh_postgres_database
-
     with fresh_postgres_database() as url:  # skips without NEWSMON_TEST_POSTGRES_URL
-        # The test server trusts its clients: the password is sent, ignored, and must not show.
-        with_password = make_url(url).set(password=DB_PASSWORD)
         result = newsmon(
-            "init",
-            str(tmp_path / "project"),
-            env={"NEWSMON_DATABASE_URL": with_password.render_as_string(hide_password=False)},
+            "init", str(tmp_path / "project"), env={"NEWSMON_DATABASE_URL": _with_password(url)}
         )
+    assert result.returncode == 0, result.stderr[-2000:]
     assert DB_PASSWORD not in result.stdout + result.stderr
 
 
