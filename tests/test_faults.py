@@ -185,9 +185,13 @@ def test_entity_bombs_are_parsed_without_expansion(crawled: Crawled) -> None:
 
 
 def test_peak_memory_stays_under_500_mb(crawled: Crawled) -> None:
+    """The crawl's process tree (crawl, forkserver, extraction workers, resource tracker):
+    summed RSS, which counts the pages they share once per process, stays under the limit."""
     run = crawled.run
     assert run.peak_pss > 50 * 1024 * 1024, "the sampler saw the crawl"
-    assert run.peak_pss < MEMORY_LIMIT, f"peak PSS {run.peak_pss / 2**20:.0f} MB"
+    figures = f"peak summed RSS {run.peak_rss / 2**20:.0f} MB, PSS {run.peak_pss / 2**20:.0f} MB"
+    print(figures)  # shown with -s; the closing note quotes it
+    assert run.peak_rss < MEMORY_LIMIT, figures
 
 
 def test_the_cycle_budget_stops_a_crawl(tmp_path: Path, empty_url: str) -> None:
