@@ -385,10 +385,17 @@ def _rss_bytes(pid: int) -> int:
 
 
 class TreeRss:
-    """Samples the summed RSS of a process and its descendants every 0.1 s; keeps the peak."""
+    """Samples the summed RSS of a process and its descendants every 0.1 s; keeps the peak,
+    and each process's own peak.
+
+    Sampled, not `ru_maxrss`: a child's ru_maxrss starts at its parent's size at fork (this
+    benchmark holds the whole site in memory, the crawl forks its forkserver), so it
+    overstates what the crawl itself used.
+    """
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self.processes = pid, 0, 0
+        self.each: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -400,7 +407,10 @@ class TreeRss:
                 pid = stack.pop()
                 tree.append(pid)
                 stack.extend(_children(pid))
-            self.peak = max(self.peak, sum(_rss_bytes(p) for p in tree))
+            sizes = {p: _rss_bytes(p) for p in tree}
+            self.peak = max(self.peak, sum(sizes.values()))
+            for p, size in sizes.items():
+                self.each[p] = max(self.each.get(p, 0), size)
             self.processes = max(self.processes, len(tree))
 
     def stop(self) -> None:
@@ -414,8 +424,8 @@ class CrawlFigures:
     main_cpu: float  # the crawl process (Scrapy, pipeline writes)
     pool_cpu: float  # its forkserver, extraction workers and resource tracker
     server_cpu: float  # this process: the site's HTTP server (and the RSS sampler)
-    main_rss: int  # ru_maxrss of the crawl process, bytes
-    worker_rss: int  # largest ru_maxrss among the pool processes, bytes
+    main_rss: int  # peak RSS of the crawl process, bytes (sampled)
+    worker_rss: int  # largest peak RSS among the pool processes, bytes (sampled)
     tree_rss: int  # peak of the summed RSS of the crawl's process tree, bytes (sampled)
     summary: dict[str, Any]
     served: Counter[str]
@@ -473,8 +483,8 @@ def run_crawl(cmd: list[str], counts: Counter[str], log: Path) -> CrawlFigures:
         main_cpu=usage.ru_utime + usage.ru_stime,
         pool_cpu=sum(u.ru_utime + u.ru_stime for u in orphans),
         server_cpu=_cpu(resource.RUSAGE_SELF) - self_before,
-        main_rss=usage.ru_maxrss * 1024,
-        worker_rss=max((u.ru_maxrss for u in orphans), default=0) * 1024,
+        main_rss=sampler.each.get(proc.pid, 0),
+        worker_rss=max((v for k, v in sampler.each.items() if k != proc.pid), default=0),
         tree_rss=sampler.peak,
         summary=_summary(stdout),
         served=Counter(counts),
@@ -714,6 +724,12 @@ def summarize(n: int, limit: dict[str, Limit], crawls: list[CrawlFigures]) -> No
         f"{first.main_cpu / n * 1000:.1f}, pool {first.pool_cpu / n * 1000:.1f}); "
         f"trafilatura.extract {bare.cpu_ms:.1f}, with metadata {metadata.cpu_ms:.1f}, "
         f"newsmon worker {worker.cpu_ms:.1f}"
+    )
+    # What the wall-time ratio is on a machine nobody else uses: both runs are CPU-bound on
+    # the same cores, so their rates stand as their CPU per page.
+    print(
+        "CPU ratio trafilatura.extract / crawl (the throughput ratio on an idle machine): "
+        f"{bare.cpu_ms / (first.cpu / n * 1000):.2f}"
     )
     print(
         f"peak RSS crawl 1: crawl process {mb(first.main_rss)}, largest pool process "
