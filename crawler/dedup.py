@@ -9,8 +9,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-import numpy as np
-
 # --- Parameters --------------------------------------------------------------------------------
 # 128 permutations: the Jaccard estimate has a standard error of sqrt(J(1-J)/128), about 0.044 at
 # J = 0.5, small next to the gap between copies (J >= 0.55 on the syndication fixture, excerpts
@@ -48,42 +46,6 @@ CONTAINMENT_JACCARD_FLOOR = 0.25
 COMPLETE_SHARE = 0.9
 
 
-# --- MinHash -----------------------------------------------------------------------------------
-# datasketch's MinHash (2.0, scheme "affine32": SHA-1's first 4 bytes, the MurmurHash3 finalizer,
-# then a*h + b mod 2**32 with odd a), in a few lines of numpy, bit for bit: tests/test_dedup.py
-# compares the two on random texts. Importing datasketch imports its LSH classes and with them
-# scipy: 54 MB in each process that computes or compares signatures (the crawl and every
-# extraction worker), a quarter of a crawl's memory, for one function.
-_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
-
-
-def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's draw of the affine32 permutations for `seed`."""
-    gen = np.random.RandomState(seed)
-    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-    return a, b
-
-
-def _fmix32(hv: np.ndarray) -> np.ndarray:
-    s1, m1, s2, m2, s3 = (np.uint32(c) for c in _FMIX32)
-    hv = (hv ^ (hv >> s1)) * m1
-    hv = (hv ^ (hv >> s2)) * m2
-    return hv ^ (hv >> s3)
-
-
-def minhash(values: Iterable[bytes]) -> np.ndarray:
-    """The ``NUM_PERM`` minimum hash values (uint32) of a non-empty set of byte strings."""
-    hv = np.fromiter(
-        (int.from_bytes(hashlib.sha1(v).digest()[:4], "little") for v in values), dtype=np.uint32
-    )
-    a, b = _PERMUTATIONS
-    with np.errstate(over="ignore"):  # arithmetic mod 2**32 is the point
-        return (_fmix32(hv)[:, None] * a + b).min(axis=0)
-
-
-# Drawn once: datasketch's MinHash redraws them from the seed for every document.
-_PERMUTATIONS = _permutations(NUM_PERM, MINHASH_SEED)
 _SIG_BYTES = NUM_PERM * 4
 _BAND_BYTES = ROWS * 4
 
@@ -163,6 +125,10 @@ def signature_of_words(words: Sequence[str]) -> bytes | None:
     """:func:`signature` of a text already split by :func:`shingle_words`."""
     if len(words) < MIN_WORDS:
         return None
+    # Imported here: numpy (20 MB) is needed where signatures are made (the extraction
+    # workers), not where they are compared (the crawl process).
+    from crawler.minhash import minhash
+
     return minhash(_shingles_of(words)).astype("<u4").tobytes()
 
 
@@ -190,9 +156,13 @@ def similarity(sig_a: bytes, sig_b: bytes) -> float:
     """Estimated Jaccard similarity of the shingle sets behind two signatures."""
     _check(sig_a)
     _check(sig_b)
-    a = np.frombuffer(sig_a, dtype="<u4")
-    b = np.frombuffer(sig_b, dtype="<u4")
-    return float(np.count_nonzero(a == b)) / NUM_PERM
+    # Equal values are equal words whatever the byte order they are read in.
+    same = sum(x == y for x, y in zip(_words32(sig_a), _words32(sig_b), strict=True))
+    return same / NUM_PERM
+
+
+def _words32(sig: bytes) -> memoryview:
+    return memoryview(sig).cast("I")
 
 
 # --- Story assignment --------------------------------------------------------------------------

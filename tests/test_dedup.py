@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from crawler import dedup
 from crawler.extract import normalise_text
+from crawler.minhash import minhash
 from tests.syndication import BYLINE_BLOCK, Doc, generate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -490,7 +491,7 @@ def test_minhash_is_datasketchs_bit_for_bit(values: list[str]) -> None:
     data = {v.encode() for v in values}
     reference = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.MINHASH_SEED, scheme="affine32")
     reference.update_batch(list(data))
-    assert dedup.minhash(data).tolist() == reference.hashvalues.tolist()
+    assert minhash(data).tolist() == reference.hashvalues.tolist()
 
 
 def test_signature_is_datasketchs_over_the_shingles(corpus: list[Doc]) -> None:
