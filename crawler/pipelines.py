@@ -121,6 +121,11 @@ class ArchivePipeline:
             for item, doc, stripped in batch:
                 self._apply(session, item, doc, stripped)
             self.ingestor.retry_deferred(session)
+            for item, *_ in batch:
+                if isinstance(item, ArticlePage):
+                    self.unlearned[item.source] += 1
+                    self.pending_since.setdefault(item.source, time.monotonic())
+            self._relearn_due(session, final=self.closing)
             delta = self.ingestor.counters - before
             if self.run_id is not None:
                 values = {
@@ -130,11 +135,6 @@ class ArchivePipeline:
                     session.execute(
                         update(CrawlRun).where(CrawlRun.id == self.run_id).values(values)
                     )
-            for item, *_ in batch:
-                if isinstance(item, ArticlePage):
-                    self.unlearned[item.source] += 1
-                    self.pending_since.setdefault(item.source, time.monotonic())
-            self._relearn_due(session, final=self.closing)
         release_free_memory()  # a batch's pages and rows are garbage now
         assert self.crawler.stats is not None
         for key, value in self.ingestor.counters.items():
