@@ -45,7 +45,6 @@ CONTAINMENT_JACCARD_FLOOR = 0.25
 # choose_canonical: copies with at least 90% of the words of the longest copy are "complete".
 COMPLETE_SHARE = 0.9
 
-
 _SIG_BYTES = NUM_PERM * 4
 _BAND_BYTES = ROWS * 4
 

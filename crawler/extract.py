@@ -513,18 +513,18 @@ def normalise_text(s: str) -> str:
 
 def content_hash(title: str | None, text: str) -> str:
     """SHA-256 (hex) of the normalised title and text, separated by a blank line."""
-    payload = f"{normalise_text(title or '')}\n\n{normalise_text(text)}"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return _content_digest(title, normalise_text(text))
 
 
 def text_hashes(title: str | None, text: str) -> tuple[str, str]:
     """(`content_hash(title, text)`, SHA-256 of the normalised text), normalising `text` once."""
     normal = normalise_text(text)
-    payload = f"{normalise_text(title or '')}\n\n{normal}"
-    return (
-        hashlib.sha256(payload.encode("utf-8")).hexdigest(),
-        hashlib.sha256(normal.encode("utf-8")).hexdigest(),
-    )
+    return _content_digest(title, normal), hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def _content_digest(title: str | None, normal_text: str) -> str:
+    payload = f"{normalise_text(title or '')}\n\n{normal_text}"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def paragraphs(text: str) -> list[str]:

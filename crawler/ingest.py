@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -368,7 +369,7 @@ class Ingestor:
         ]
         # One statement of fixed shape run for every row (executemany): compiled once, where a
         # multi-row VALUES of varying length was compiled anew for every article.
-        session.execute(_count_paragraph(session), rows)
+        session.execute(_count_paragraph(session.get_bind().dialect.name), rows)
 
     # -- topics and alerts -----------------------------------------------------------------
     def match(
@@ -567,9 +568,10 @@ def _alert_row(
     }
 
 
-def _count_paragraph(session: Session) -> Any:
+@cache  # built once per dialect, not for every article
+def _count_paragraph(dialect_name: str) -> Any:
     """INSERT a paragraph key with docs = 1, or add 1 to its count (race-free upsert)."""
-    dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
     table = BoilerplateParagraph.__table__
     return dialect.insert(table).on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.key], set_={"docs": table.c.docs + 1}

@@ -151,7 +151,7 @@ def _process_page(
     own, foreign = _canonical(doc.canonical_url, url)
     words = dedup.shingle_words(text)
     sig = dedup.signature_of_words(words)
-    hashes = text_hashes(doc.title, text)
+    content, text_only = text_hashes(doc.title, text)
     return Processed(
         title=doc.title,
         text=text,
@@ -162,8 +162,8 @@ def _process_page(
         site_name=doc.site_name,
         canonical_url=own,
         foreign_canonical=foreign,
-        content_hash=hashes[0],
-        text_hash=hashes[1],
+        content_hash=content,
+        text_hash=text_only,
         words=len(words),
         signature=sig,
         bands=dedup.band_hashes(sig) if sig is not None else [],
