@@ -19,7 +19,6 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
-    extract_author,
     extract_meta_json,
     extract_sitename,
     extract_title,
@@ -32,6 +31,8 @@ from w3lib.encoding import (
     read_bom,
     to_unicode,
 )
+
+from crawler.byline import find_author
 
 LOGGER = logging.getLogger(__name__)
 
@@ -367,7 +368,8 @@ def _found_date(tree: HtmlElement, url: str | None) -> str | None:
 
 def _metadata(tree: HtmlElement, url: str) -> Document:
     """trafilatura's metadata steps for what newsmon stores: meta tags, JSON-LD, title, author,
-    URL and site name, in `trafilatura.extract_metadata`'s order and with its rules.
+    URL and site name, in `trafilatura.extract_metadata`'s order and with its rules (the byline
+    search rewritten in one pass: `crawler.byline`).
 
     `extract_metadata` itself would also run htmldate on every page and read categories, tags
     and the licence, which newsmon does not store: together two thirds of a page's extraction
@@ -382,7 +384,7 @@ def _metadata(tree: HtmlElement, url: str) -> Document:
         except Exception as err:  # trafilatura guards this step the same way
             LOGGER.debug("JSON-LD metadata failed for %s: %r", url, err)
         meta.title = meta.title or extract_title(tree)
-        meta.author = meta.author or extract_author(tree)
+        meta.author = meta.author or find_author(tree)
         meta.url = meta.url or extract_url(tree, url)
         meta.sitename = _site_name(meta.sitename or extract_sitename(tree), meta.url)
         meta.clean_and_trim()
