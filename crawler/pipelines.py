@@ -147,7 +147,7 @@ class ArchivePipeline:
             learned = self.boilerplate.get(item.source, NOTHING)
             if doc is not None and doc.error is None and learned is not stripped:
                 # lines learned while the page was in the pool
-                doc = restrip(doc, learned)
+                doc = restrip(doc, learned, stripped)
             self.ingestor.page(session, item, doc)
         elif isinstance(item, ListingPage):
             self.ingestor.listing(session, item)

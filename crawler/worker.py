@@ -173,8 +173,18 @@ def _process_page(
     )
 
 
-def restrip(doc: Processed, boilerplate: frozenset[str]) -> Processed:
-    """Strip boilerplate learned while the page was being extracted (cheap: line hashes)."""
+def restrip(
+    doc: Processed, boilerplate: frozenset[str], stripped: frozenset[str] = frozenset()
+) -> Processed:
+    """Strip boilerplate learned while the page was being extracted.
+
+    :param stripped: the boilerplate the worker stripped. A line can only go if its key is
+        learned now and was not then; the worker returned the keys of all the short lines
+        (`paragraph_keys`, the only lines stripping looks at), so most pages are known to be
+        unchanged without hashing their lines again.
+    """
+    if not any(key in boilerplate and key not in stripped for key in doc.paragraph_keys):
+        return doc
     text = _strip(doc.text, boilerplate)
     if text == doc.text:
         return doc

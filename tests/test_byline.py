@@ -33,7 +33,8 @@ CASES = [
     ('<span class="author">Jane Doe</span><div class="author">Ann Other</div>', "Jane Doe"),
     # comments, sidebars, dates and figures are pruned with what they hold
     (
-        '<div id="comments"><span class="author">A Troll</span></div><p class="byline">Ann Other</p>',
+        '<div id="comments"><span class="author">A Troll</span></div>'
+        '<p class="byline">Ann Other</p>',
         "Ann Other",
     ),
     (
