@@ -589,6 +589,9 @@ class KnownArticleMiddleware:
     """
 
     CHUNK = 500
+    # Links are checked in batches as the spider yields them: a feed or sitemap of 20,000
+    # links held as Requests until its end would be 80 MB, and several are parsed at once.
+    BATCH = 100
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -606,6 +609,9 @@ class KnownArticleMiddleware:
         for obj in result:
             if isinstance(obj, Request) and obj.meta.get("article_link"):
                 pending.append(obj)
+                if len(pending) >= self.BATCH:
+                    yield from self._unknown(pending)
+                    pending = []
             else:
                 yield obj
         yield from self._unknown(pending)
@@ -615,6 +621,10 @@ class KnownArticleMiddleware:
         async for obj in result:
             if isinstance(obj, Request) and obj.meta.get("article_link"):
                 pending.append(obj)
+                if len(pending) >= self.BATCH:
+                    for request in self._unknown(pending):
+                        yield request
+                    pending = []
             else:
                 yield obj
         for request in self._unknown(pending):
