@@ -384,18 +384,38 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
+def _own_cpu(pid: int) -> float | None:
+    """A process's own CPU seconds (user + system, not its children's), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    # utime and stime are fields 14 and 15 of stat(5); fields[0] is field 3
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
 class TreeRss:
     """Samples the summed RSS of a process and its descendants every 0.1 s; keeps the peak,
-    and each process's own peak.
+    and each process's own peak and last CPU time.
 
     Sampled, not `ru_maxrss`: a child's ru_maxrss starts at its parent's size at fork (this
-    benchmark holds the whole site in memory, the crawl forks its forkserver), so it
-    overstates what the crawl itself used.
+    benchmark holds the whole site in memory), so it overstates what the crawl itself used.
     """
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self.processes = pid, 0, 0
         self.each: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # the pool processes' own CPU, last sampled
+        self.pool: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -411,6 +431,10 @@ class TreeRss:
             self.peak = max(self.peak, sum(sizes.values()))
             for p, size in sizes.items():
                 self.each[p] = max(self.each.get(p, 0), size)
+                if p not in self.pool and b"multiprocessing" in _cmdline(p):
+                    self.pool.add(p)  # a worker or the resource tracker
+                if p in self.pool and (cpu := _own_cpu(p)) is not None:
+                    self.cpu[p] = cpu
             self.processes = max(self.processes, len(tree))
 
     def stop(self) -> None:
@@ -422,7 +446,7 @@ class TreeRss:
 class CrawlFigures:
     wall: float
     main_cpu: float  # the crawl process (Scrapy, pipeline writes)
-    pool_cpu: float  # its forkserver, extraction workers and resource tracker
+    pool_cpu: float  # its extraction workers and resource tracker
     server_cpu: float  # this process: the site's HTTP server (and the RSS sampler)
     main_rss: int  # peak RSS of the crawl process, bytes (sampled)
     worker_rss: int  # largest peak RSS among the pool processes, bytes (sampled)
@@ -436,8 +460,9 @@ class CrawlFigures:
 
 
 def _set_subreaper() -> None:
-    """Become the reaper of orphaned descendants: the crawl's forkserver outlives the crawl
-    process, and its CPU (with its workers') only reaches a rusage when someone waits for it."""
+    """Become the reaper of orphaned descendants: the crawl's resource tracker (and, in a
+    killed crawl, its workers) outlive the crawl process, and their CPU only reaches a rusage
+    when someone waits for them."""
     import ctypes
 
     pr_set_child_subreaper = 36
@@ -478,10 +503,15 @@ def run_crawl(cmd: list[str], counts: Counter[str], log: Path) -> CrawlFigures:
         stdout = out.read().decode()
     if proc.returncode != 0:
         raise SystemExit(f"crawl failed ({proc.returncode}); see {log}:\n{log.read_text()[-3000:]}")
+    # Every process's CPU, each counted once: the crawl's rusage includes the workers it
+    # waited for; the orphans' are the rest. The pool's share is each pool process's own CPU
+    # as last sampled (at most 0.1 s before it ended).
+    total = usage.ru_utime + usage.ru_stime + sum(u.ru_utime + u.ru_stime for u in orphans)
+    pool = sum(sampler.cpu.values())
     return CrawlFigures(
         wall=wall,
-        main_cpu=usage.ru_utime + usage.ru_stime,
-        pool_cpu=sum(u.ru_utime + u.ru_stime for u in orphans),
+        main_cpu=total - pool,
+        pool_cpu=pool,
         server_cpu=_cpu(resource.RUSAGE_SELF) - self_before,
         main_rss=sampler.each.get(proc.pid, 0),
         worker_rss=max((v for k, v in sampler.each.items() if k != proc.pid), default=0),
@@ -563,6 +593,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the first crawl")
     parser.add_argument("--py-spy", metavar="EXE", help="profile the first crawl with py-spy")
     parser.add_argument("--newsplease", metavar="EXE", help="also crawl with this news-please")
+    parser.add_argument(
+        "--crawl-only",
+        action="store_true",
+        help="skip the trafilatura limits: only newsmon's crawls (CPU and memory figures)",
+    )
     args = parser.parse_args(argv)
     if not (synth.corpus_dir() / "manifest.json").exists():
         raise SystemExit(f"the readability corpus is needed: not found at {synth.corpus_dir()}")
@@ -582,11 +617,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{time.perf_counter() - started:.0f} s)",
             flush=True,
         )
-        limit = limits(bodies, site, args.limit_sample)
+        limit = {} if args.crawl_only else limits(bodies, site, args.limit_sample)
+        del bodies  # 3 GB at 20k: the server reads pages from disk
         crawls = crawl_cycles(site, work, args)
-        summarize(len(bodies), limit, crawls)
+        summarize(len(site.pages), limit, crawls)
         if args.newsplease:
-            newsplease(args.newsplease, site, work, len(bodies))
+            newsplease(args.newsplease, site, work, len(site.pages))
     return 0
 
 
@@ -684,7 +720,7 @@ def print_spy(path: Path, top: int = 20) -> None:
         frames = stack.split(";")
         processes = [f for f in frames if f.startswith("process ")]
         kind = "crawl process"
-        if any("forkserver" in f for f in processes):
+        if any("spawn_main" in f or "forkserver" in f for f in processes):
             kind = "pool worker"
         elif len(processes) > 1:
             kind = "other"
@@ -705,10 +741,34 @@ def print_spy(path: Path, top: int = 20) -> None:
 
 def summarize(n: int, limit: dict[str, Limit], crawls: list[CrawlFigures]) -> None:
     first, second, third = crawls
+    print()
+    if limit:
+        _compare(n, limit, first, second)
+    else:
+        print(
+            f"newsmon crawl: {n / first.wall:6.1f} pages/s end to end ({first.wall:.1f} s); "
+            f"CPU per page {first.cpu / n * 1000:.1f} ms (crawl process "
+            f"{first.main_cpu / n * 1000:.1f}, pool {first.pool_cpu / n * 1000:.1f})"
+        )
+    print(
+        f"peak RSS crawl 1: crawl process {mb(first.main_rss)}, largest pool process "
+        f"{mb(first.worker_rss)}; whole process tree (sampled sum) {mb(first.tree_rss)}"
+    )
+    print(
+        f"crawl 2 (nothing changed): wall {second.wall:.1f} s = "
+        f"{second.wall / first.wall:.1%} of crawl 1's"
+    )
+    print(
+        f"crawl 3 (every article revisited, 304): wall {third.wall:.1f} s, CPU {third.cpu:.1f} s "
+        f"= {third.cpu / first.cpu:.1%} of crawl 1's CPU"
+    )
+    print(f"load average at the end: {synth.load()}")
+
+
+def _compare(n: int, limit: dict[str, Limit], first: CrawlFigures, second: CrawlFigures) -> None:
     rate = n / first.wall
     steady = n / max(first.wall - second.wall, 1e-9)
     bare, metadata, worker = limit["trafilatura"], limit["metadata"], limit["worker"]
-    print()
     print(f"newsmon crawl:            {rate:6.1f} pages/s end to end ({first.wall:.1f} s)")
     print(f"  without crawl 2's wall time (a cycle's fixed cost): {steady:6.1f} pages/s")
     print(f"trafilatura.extract:      {bare.rate:6.1f} pages/s  (the limit)")
@@ -731,19 +791,6 @@ def summarize(n: int, limit: dict[str, Limit], crawls: list[CrawlFigures]) -> No
         "CPU ratio trafilatura.extract / crawl (the throughput ratio on an idle machine): "
         f"{bare.cpu_ms / (first.cpu / n * 1000):.2f}"
     )
-    print(
-        f"peak RSS crawl 1: crawl process {mb(first.main_rss)}, largest pool process "
-        f"{mb(first.worker_rss)}; whole process tree (sampled sum) {mb(first.tree_rss)}"
-    )
-    print(
-        f"crawl 2 (nothing changed): wall {second.wall:.1f} s = "
-        f"{second.wall / first.wall:.1%} of crawl 1's"
-    )
-    print(
-        f"crawl 3 (every article revisited, 304): wall {third.wall:.1f} s, CPU {third.cpu:.1f} s "
-        f"= {third.cpu / first.cpu:.1%} of crawl 1's CPU"
-    )
-    print(f"load average at the end: {synth.load()}")
 
 
 # --- news-please ----------------------------------------------------------------------------------

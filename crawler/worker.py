@@ -41,9 +41,9 @@ def init_worker(topics: list[tuple[str, str]]) -> None:
 
 
 def _exit_with(pid: int) -> None:
-    """Exit when the crawl process is gone. Forkserver workers are not its children: when it
-    is killed (SIGKILL, OOM killer) nothing else stops them, and under cron each killed cycle
-    would leave its pool, forkserver and resource tracker running for good."""
+    """Exit when the crawl process is gone. When it is killed (SIGKILL, OOM killer) nothing
+    else stops its pool's workers (orphans are not signalled), and under cron each killed
+    cycle would leave its pool running for good."""
     while True:
         time.sleep(WATCH_SECONDS)
         try:

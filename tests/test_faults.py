@@ -185,7 +185,7 @@ def test_entity_bombs_are_parsed_without_expansion(crawled: Crawled) -> None:
 
 
 def test_peak_memory_stays_under_500_mb(crawled: Crawled) -> None:
-    """The crawl's process tree (crawl, forkserver, extraction workers, resource tracker):
+    """The crawl's process tree (crawl, extraction workers, resource tracker):
     summed RSS, which counts the pages they share once per process, stays under the limit."""
     run = crawled.run
     assert run.peak_pss > 50 * 1024 * 1024, "the sampler saw the crawl"
