@@ -29,24 +29,31 @@ class DiskQueueScheduler(Scheduler):
     pickled stays in memory (Scrapy counts it as scheduler/unserializable).
     """
 
-    root: Path
+    root: Path | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DiskQueueScheduler:
         scheduler = super().from_crawler(crawler)
+        # NEWSMON_QUEUE_DIR: where the directory goes (default: the system's temporary one)
         base = Path(crawler.settings.get("NEWSMON_QUEUE_DIR") or tempfile.gettempdir())
-        remove_stale(base)
-        scheduler.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
-        # Scrapy's own JOBDIR layout: open() builds the disk queues there.
-        scheduler.dqdir = str(scheduler.root / "requests.queue")
-        Path(scheduler.dqdir).mkdir()
+        try:
+            remove_stale(base)
+            root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
+            # Scrapy's own JOBDIR layout: open() builds the disk queues there.
+            (root / "requests.queue").mkdir()
+        except OSError as err:
+            # A crawl with its queue in memory beats no crawl.
+            logger.warning("request queue kept in memory: no directory in %s (%s)", base, err)
+            return scheduler
+        scheduler.root, scheduler.dqdir = root, str(root / "requests.queue")
         return scheduler
 
     def close(self, reason: str) -> Deferred[None] | None:
         try:
             return super().close(reason)
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if self.root is not None:
+                shutil.rmtree(self.root, ignore_errors=True)
 
 
 def remove_stale(base: Path) -> None:

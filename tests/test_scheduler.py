@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from crawler.demosite import DemoSite
 from crawler.scheduler import PREFIX, remove_stale
@@ -55,3 +58,21 @@ def test_a_crawl_queues_every_request_on_disk_and_leaves_no_queue_behind(tmp_pat
     assert _stat(done.stderr, "scheduler/enqueued/memory") == 0
     assert "scheduler/unserializable" not in done.stderr
     assert list(queues.iterdir()) == []  # its own queue removed, and the killed crawl's
+
+
+def test_without_a_usable_directory_the_queue_stays_in_memory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.scheduler import DiskQueueScheduler
+
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("")
+    crawler = get_crawler(Spider, {"NEWSMON_QUEUE_DIR": str(not_a_dir)})
+    with caplog.at_level(logging.WARNING, logger="crawler.scheduler"):
+        scheduler = DiskQueueScheduler.from_crawler(crawler)
+    # no disk queue: Scrapy's scheduler then queues in memory, as without JOBDIR
+    assert scheduler.dqdir is None and scheduler.root is None
+    assert f"request queue kept in memory: no directory in {not_a_dir}" in caplog.text
