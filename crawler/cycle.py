@@ -69,7 +69,7 @@ def start_run(
             run = CrawlRun(started_at=now, host=socket.gethostname(), pid=os.getpid())
             session.add(run)
             session.flush()
-            names = dict(session.execute(select(Source.id, Source.name)).tuples().all())
+            names = dict(session.execute(select(Source.id, Source.name)).all())
             wanted = set(revisit_sources) if revisit_sources is not None else set(names.values())
             ids = [i for i, n in names.items() if n in wanted]
             targets = [

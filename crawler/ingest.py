@@ -98,15 +98,12 @@ class Ingestor:
     def _count_request(
         self, session: Session, name: str, *, not_modified: bool = False, error: bool = False
     ) -> None:
-        session.execute(
-            update(Source)
-            .where(Source.id == self.source_id(session, name))
-            .values(
-                requests=Source.requests + 1,
-                not_modified=Source.not_modified + int(not_modified),
-                errors=Source.errors + int(error),
-            )
-        )
+        params = {
+            "source": self.source_id(session, name),
+            "more_not_modified": int(not_modified),
+            "more_errors": int(error),
+        }
+        session.connection().execute(_COUNT_REQUEST, params)
 
     def finish_sources(self, session: Session, every: dict[str, timedelta]) -> None:
         """After a poll: record success, or back off a source whose every listing failed.
@@ -257,9 +254,7 @@ class Ingestor:
         self.assign_story(session, article, doc)
         self.learn_paragraphs(session, page.source, source_id, doc)
         self.match(session, article, doc.topics, now)
-        session.execute(
-            update(Source).where(Source.id == source_id).values(last_new_article_at=now)
-        )
+        session.connection().execute(_NEW_ARTICLE_AT, {"source": source_id, "at": now})
         self.counters["new_articles"] += 1
         return article
 
@@ -566,6 +561,24 @@ def _alert_row(
         "due_at": now,
         "payload": json.dumps(payload or {}),
     }
+
+
+# Run for every page, on no table the session holds objects of: built once and run as Core
+# on the session's connection (see storage.queries.insert_ignore).
+_COUNT_REQUEST = (
+    update(Source)
+    .where(Source.id == bindparam("source"))
+    .values(
+        requests=Source.requests + 1,
+        not_modified=Source.not_modified + bindparam("more_not_modified"),
+        errors=Source.errors + bindparam("more_errors"),
+    )
+)
+_NEW_ARTICLE_AT = (
+    update(Source)
+    .where(Source.id == bindparam("source"))
+    .values(last_new_article_at=bindparam("at"))
+)
 
 
 @cache  # built once per dialect, not for every article

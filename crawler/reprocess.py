@@ -100,7 +100,7 @@ def reprocess(session: Session, config: Config, source: str | None = None) -> di
         query = query.join(Source, Source.id == Article.source_id).where(Source.name == source)
     stats = {"articles": 0, "changed": 0, "no_html": 0}
     learned: dict[int, frozenset[str]] = {}
-    for article, version in session.execute(query).tuples().all():
+    for article, version in session.execute(query).all():
         stats["articles"] += 1
         if version.html is None:
             stats["no_html"] += 1

@@ -177,7 +177,7 @@ def search(
             select(Article, Source.name)
             .join(Source, Source.id == Article.source_id)
             .where(Article.id.in_(ids))
-        ).tuples()
+        )
     }
     return [
         {
