@@ -103,7 +103,7 @@ class Ingestor:
             "more_not_modified": int(not_modified),
             "more_errors": int(error),
         }
-        session.connection().execute(_COUNT_REQUEST, params)
+        _core(session, _COUNT_REQUEST, params)
 
     def finish_sources(self, session: Session, every: dict[str, timedelta]) -> None:
         """After a poll: record success, or back off a source whose every listing failed.
@@ -159,9 +159,10 @@ class Ingestor:
     def find_article(self, session: Session, urls: list[str]) -> Article | None:
         if not urls:
             return None
-        article_id = session.scalars(
-            select(ArticleURL.article_id).where(ArticleURL.url.in_(urls)).limit(1)
-        ).first()
+        session.flush()  # Core below (see _core): an alias added in this batch counts
+        article_id = _core(
+            session, select(ArticleURL.article_id).where(ArticleURL.url.in_(urls)).limit(1)
+        ).scalar()
         return session.get(Article, article_id) if article_id is not None else None
 
     def add_aliases(self, session: Session, article_id: int, urls: list[str]) -> None:
@@ -254,7 +255,7 @@ class Ingestor:
         self.assign_story(session, article, doc)
         self.learn_paragraphs(session, page.source, source_id, doc)
         self.match(session, article, doc.topics, now)
-        session.connection().execute(_NEW_ARTICLE_AT, {"source": source_id, "at": now})
+        _core(session, _NEW_ARTICLE_AT, {"source": source_id, "at": now})
         self.counters["new_articles"] += 1
         return article
 
@@ -293,7 +294,8 @@ class Ingestor:
             self.counters["story_copies"] += 1
             self.recanonicalise(session, match.story_id)
         if doc.bands:
-            session.execute(
+            _core(
+                session,
                 insert(LshBand),
                 [{"band": i, "hash": h, "article_id": article.id} for i, h in enumerate(doc.bands)],
             )
@@ -303,7 +305,9 @@ class Ingestor:
     ) -> list[dedup.Candidate]:
         if doc.bands:
             params = {f"h{i}": h for i, h in enumerate(doc.bands)}
-            rows = session.execute(_BAND_CANDIDATES, {**params, "article_id": article.id})
+            # flushed first: the story of an article stored earlier in this batch counts
+            session.flush()
+            rows = _core(session, _BAND_CANDIDATES, {**params, "article_id": article.id})
         else:
             rows = session.execute(
                 _candidate_columns()
@@ -364,7 +368,7 @@ class Ingestor:
         ]
         # One statement of fixed shape run for every row (executemany): compiled once, where a
         # multi-row VALUES of varying length was compiled anew for every article.
-        session.execute(_count_paragraph(session.get_bind().dialect.name), rows)
+        _core(session, _count_paragraph(session.get_bind().dialect.name), rows)
 
     # -- topics and alerts -----------------------------------------------------------------
     def match(
@@ -561,6 +565,17 @@ def _alert_row(
         "due_at": now,
         "payload": json.dumps(payload or {}),
     }
+
+
+def _core(session: Session, statement: Any, params: Any = None) -> Any:
+    """Run a Core statement on the session's connection, in its transaction.
+
+    For the statements run for every page, on tables the session holds no objects of: the
+    ORM's execution of a Core statement costs several times the statement (see
+    storage.queries.insert_ignore). Unlike session.execute it does not flush first: callers
+    that read what the session may hold pending flush it themselves.
+    """
+    return session.connection().execute(statement, params)
 
 
 # Run for every page, on no table the session holds objects of: built once and run as Core
