@@ -374,8 +374,28 @@ def strip_boilerplate(text: str, boilerplate: set[str], max_words: int | None = 
         keys of short lines only, and hashing every line of every article is its main cost
         of re-stripping.
     """
+    return strip_lines(text, boilerplate, max_words)[0]
+
+
+def strip_lines(
+    text: str, boilerplate: set[str], max_words: int | None = None
+) -> tuple[str, list[str]]:
+    """:func:`strip_boilerplate`, and the lines it removed.
+
+    A text's :func:`shingle_words` are those of its lines end to end (a line break always
+    separates words), so a caller that knows the text's word count gets the stripped one from
+    the removed lines alone.
+    """
     lines = text.split("\n")
-    kept = [line for line in lines if not _learned_line(line, boilerplate, max_words)]
-    if len(kept) == len(lines):
-        return text
-    return "\n".join(_squeeze_blank(kept))
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in lines:
+        (removed if _learned_line(line, boilerplate, max_words) else kept).append(line)
+    if not removed:
+        return text, []
+    return "\n".join(_squeeze_blank(kept)), removed
+
+
+def words_in(lines: Iterable[str]) -> int:
+    """How many :func:`shingle_words` the lines hold."""
+    return sum(len(shingle_words(line)) for line in lines)

@@ -54,9 +54,12 @@ def _samples(session: Session, source_id: int, keys: Iterable[str]) -> list[str]
     ]
 
 
-def _set_text(session: Session, article: Article, text: str) -> None:
+def _set_text(session: Session, article: Article, text: str, words: int | None = None) -> None:
     """Replace the current text of an article and of its current version (not a new version:
-    the page did not change, our knowledge of its boilerplate did)."""
+    the page did not change, our knowledge of its boilerplate did).
+
+    :param words: the new text's word count, when the caller knows it.
+    """
     content, text_only = text_hashes(article.title, text)
     current = session.scalars(
         select(Version).where(Version.article_id == article.id, Version.n == article.version_count)
@@ -69,7 +72,7 @@ def _set_text(session: Session, article: Article, text: str) -> None:
     article.text = text
     article.content_hash = content
     article.text_hash = text_only
-    article.words = len(dedup.shingle_words(text))
+    article.words = len(dedup.shingle_words(text)) if words is None else words
 
 
 def reclean(session: Session, source_id: int, new_keys: set[str], learned: set[str]) -> int:
@@ -83,9 +86,10 @@ def reclean(session: Session, source_id: int, new_keys: set[str], learned: set[s
     for article in session.scalars(
         select(Article).where(Article.source_id == source_id, holds_one)
     ):
-        text = dedup.strip_boilerplate(article.text, learned, BOILERPLATE_MAX_WORDS)
-        if text != article.text:
-            _set_text(session, article, text)
+        text, removed = dedup.strip_lines(article.text, learned, BOILERPLATE_MAX_WORDS)
+        if removed:
+            # the stored count is that of the stored text (shingle_words), less the lines gone
+            _set_text(session, article, text, article.words - dedup.words_in(removed))
             changed += 1
     return changed
 

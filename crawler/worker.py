@@ -185,8 +185,8 @@ def restrip(
     """
     if not any(key in boilerplate and key not in stripped for key in doc.paragraph_keys):
         return doc
-    text = _strip(doc.text, boilerplate)
-    if text == doc.text:
+    text, removed = dedup.strip_lines(doc.text, set(boilerplate), BOILERPLATE_MAX_WORDS)
+    if not removed:
         return doc
     content, text_only = text_hashes(doc.title, text)
     return replace(
@@ -195,7 +195,7 @@ def restrip(
         raw_text=doc.raw_text or doc.text,
         content_hash=content,
         text_hash=text_only,
-        words=len(dedup.shingle_words(text)),
+        words=doc.words - dedup.words_in(removed),
     )
 
 

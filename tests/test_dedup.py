@@ -482,6 +482,34 @@ def test_strip_boilerplate_squeezes_the_blank_lines_it_leaves() -> None:
     assert dedup.paragraph_key("  ") == ""
 
 
+def test_strip_lines_returns_what_it_removed() -> None:
+    key = dedup.paragraph_key("Read Next")
+    text = "First paragraph.\nRead Next\nSecond paragraph.\nREAD NEXT:"
+    assert dedup.strip_lines(text, {key}) == (
+        "First paragraph.\nSecond paragraph.",
+        ["Read Next", "READ NEXT:"],
+    )
+    assert dedup.strip_lines(text, set()) == (text, [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=12),
+    st.sets(st.integers(min_value=0, max_value=11)),
+)
+def test_word_counts_add_up_over_lines(lines: list[str], drop: set[int]) -> None:
+    """What lets a stripped text's count come from the removed lines alone: a line break
+    always separates words, whatever the lines hold (accents, apostrophes, odd spaces)."""
+    lines = [line.replace("\n", " ") for line in lines]
+    text = "\n".join(lines)
+    assert len(dedup.shingle_words(text)) == dedup.words_in(lines)
+    kept = [line for i, line in enumerate(lines) if i not in drop]
+    removed = [line for i, line in enumerate(lines) if i in drop]
+    assert len(dedup.shingle_words("\n".join(kept))) == dedup.words_in(lines) - dedup.words_in(
+        removed
+    )
+
+
 # --- the MinHash is datasketch's ----------------------------------------------------------------
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=400))
