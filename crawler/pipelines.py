@@ -19,6 +19,7 @@ from crawler.ingest import Ingestor
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
 from crawler.memory import release_free_memory
 from crawler.reprocess import MIN_DOCS, learned_boilerplate, reclean
+from crawler.topics import Topic
 from crawler.worker import Processed, body_hash, init_worker, process_page, restrip
 from storage.db import make_engine, serialise_writers, session_factory, transaction
 from storage.models import CrawlRun, Source
@@ -42,6 +43,8 @@ class ArchivePipeline:
         self.config: Config = crawler.settings["NEWSMON_CONFIG"]
         self.run_id: int | None = crawler.settings.get("NEWSMON_RUN_ID")
         self.ingestor = Ingestor(self.config, self.run_id)
+        # for pages re-stripped here (the workers match the rest)
+        self.topics = [Topic(t.name, t.query) for t in self.config.topics]
         self.buffer: list[Op] = []
         self.last_flush = time.monotonic()
         self.boilerplate: dict[str, frozenset[str]] = {}
@@ -148,7 +151,7 @@ class ArchivePipeline:
             learned = self.boilerplate.get(item.source, NOTHING)
             if doc is not None and doc.error is None and learned is not stripped:
                 # lines learned while the page was in the pool
-                doc = restrip(doc, learned, stripped)
+                doc = restrip(doc, learned, stripped, topics=self.topics, url=item.url)
             self.ingestor.page(session, item, doc)
         elif isinstance(item, ListingPage):
             self.ingestor.listing(session, item)

@@ -174,14 +174,21 @@ def _process_page(
 
 
 def restrip(
-    doc: Processed, boilerplate: frozenset[str], stripped: frozenset[str] = frozenset()
+    doc: Processed,
+    boilerplate: frozenset[str],
+    stripped: frozenset[str] = frozenset(),
+    *,
+    topics: list[Topic],
+    url: str,
 ) -> Processed:
-    """Strip boilerplate learned while the page was being extracted.
+    """Strip boilerplate learned while the page was being extracted, and match the topics
+    again on what is left (a word in a stripped line must not make a match).
 
     :param stripped: the boilerplate the worker stripped. A line can only go if its key is
         learned now and was not then; the worker returned the keys of all the short lines
         (`paragraph_keys`, the only lines stripping looks at), so most pages are known to be
         unchanged without hashing their lines again.
+    :param topics: the crawl's topics; `url`: the page's (for `site:` terms).
     """
     if not any(key in boilerplate and key not in stripped for key in doc.paragraph_keys):
         return doc
@@ -196,6 +203,7 @@ def restrip(
         content_hash=content,
         text_hash=text_only,
         words=doc.words - dedup.words_in(removed),
+        topics=match_topics(doc.title or "", text, url, topics),
     )
 
 
@@ -242,10 +250,13 @@ def _short_paragraphs(text: str) -> dict[str, str]:
     return out
 
 
-def match_topics(title: str, text: str, url: str) -> dict[str, list[str]]:
+def match_topics(
+    title: str, text: str, url: str, topics: list[Topic] | None = None
+) -> dict[str, list[str]]:
+    """The topics (the worker's, by default) that match, each with its matched terms."""
     doc = Document.from_text(title, text, url)
     out = {}
-    for topic in _topics:
+    for topic in _topics if topics is None else topics:
         terms = topic.match(doc)
         if terms is not None:
             out[topic.name] = terms
