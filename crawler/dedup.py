@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -348,7 +349,7 @@ def learn_boilerplate(
     }
 
 
-def _learned_line(line: str, boilerplate: set[str], max_words: int | None) -> bool:
+def _learned_line(line: str, boilerplate: AbstractSet[str], max_words: int | None) -> bool:
     if not line.strip() or (max_words is not None and len(line.split()) > max_words):
         return False
     return paragraph_key(line) in boilerplate
@@ -365,7 +366,9 @@ def _squeeze_blank(lines: Iterable[str]) -> list[str]:
     return out
 
 
-def strip_boilerplate(text: str, boilerplate: set[str], max_words: int | None = None) -> str:
+def strip_boilerplate(
+    text: str, boilerplate: AbstractSet[str], max_words: int | None = None
+) -> str:
     """``text`` without the lines whose :func:`paragraph_key` is in ``boilerplate``.
 
     When a line goes, runs of blank lines left behind shrink to one and the ends are trimmed.
@@ -378,7 +381,7 @@ def strip_boilerplate(text: str, boilerplate: set[str], max_words: int | None = 
 
 
 def strip_lines(
-    text: str, boilerplate: set[str], max_words: int | None = None
+    text: str, boilerplate: AbstractSet[str], max_words: int | None = None
 ) -> tuple[str, list[str]]:
     """:func:`strip_boilerplate`, and the lines it removed.
 

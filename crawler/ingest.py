@@ -33,7 +33,7 @@ from storage.models import (
     Version,
     utcnow,
 )
-from storage.queries import insert_ignore
+from storage.queries import core_execute, insert_ignore
 
 # At most this many LSH candidates are compared in full for one new article.
 MAX_CANDIDATES = 50
@@ -103,7 +103,7 @@ class Ingestor:
             "more_not_modified": int(not_modified),
             "more_errors": int(error),
         }
-        _core(session, _COUNT_REQUEST, params)
+        core_execute(session, _COUNT_REQUEST, params)
 
     def finish_sources(self, session: Session, every: dict[str, timedelta]) -> None:
         """After a poll: record success, or back off a source whose every listing failed.
@@ -159,8 +159,8 @@ class Ingestor:
     def find_article(self, session: Session, urls: list[str]) -> Article | None:
         if not urls:
             return None
-        session.flush()  # Core below (see _core): an alias added in this batch counts
-        article_id = _core(
+        session.flush()  # Core below (see core_execute): an alias added in this batch counts
+        article_id = core_execute(
             session, select(ArticleURL.article_id).where(ArticleURL.url.in_(urls)).limit(1)
         ).scalar()
         return session.get(Article, article_id) if article_id is not None else None
@@ -255,7 +255,7 @@ class Ingestor:
         self.assign_story(session, article, doc)
         self.learn_paragraphs(session, page.source, source_id, doc)
         self.match(session, article, doc.topics, now)
-        _core(session, _NEW_ARTICLE_AT, {"source": source_id, "at": now})
+        core_execute(session, _NEW_ARTICLE_AT, {"source": source_id, "at": now})
         self.counters["new_articles"] += 1
         return article
 
@@ -294,7 +294,7 @@ class Ingestor:
             self.counters["story_copies"] += 1
             self.recanonicalise(session, match.story_id)
         if doc.bands:
-            _core(
+            core_execute(
                 session,
                 insert(LshBand),
                 [{"band": i, "hash": h, "article_id": article.id} for i, h in enumerate(doc.bands)],
@@ -307,7 +307,7 @@ class Ingestor:
             params = {f"h{i}": h for i, h in enumerate(doc.bands)}
             # flushed first: the story of an article stored earlier in this batch counts
             session.flush()
-            rows = _core(session, _BAND_CANDIDATES, {**params, "article_id": article.id})
+            rows = core_execute(session, _BAND_CANDIDATES, {**params, "article_id": article.id})
         else:
             rows = session.execute(
                 _candidate_columns()
@@ -368,7 +368,7 @@ class Ingestor:
         ]
         # One statement of fixed shape run for every row (executemany): compiled once, where a
         # multi-row VALUES of varying length was compiled anew for every article.
-        _core(session, _count_paragraph(session.get_bind().dialect.name), rows)
+        core_execute(session, _count_paragraph(session.get_bind().dialect.name), rows)
 
     # -- topics and alerts -----------------------------------------------------------------
     def match(
@@ -567,19 +567,8 @@ def _alert_row(
     }
 
 
-def _core(session: Session, statement: Any, params: Any = None) -> Any:
-    """Run a Core statement on the session's connection, in its transaction.
-
-    For the statements run for every page, on tables the session holds no objects of: the
-    ORM's execution of a Core statement costs several times the statement (see
-    storage.queries.insert_ignore). Unlike session.execute it does not flush first: callers
-    that read what the session may hold pending flush it themselves.
-    """
-    return session.connection().execute(statement, params)
-
-
 # Run for every page, on no table the session holds objects of: built once and run as Core
-# on the session's connection (see storage.queries.insert_ignore).
+# on the session's connection (see storage.queries.core_execute).
 _COUNT_REQUEST = (
     update(Source)
     .where(Source.id == bindparam("source"))

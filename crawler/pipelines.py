@@ -193,9 +193,7 @@ class ArchivePipeline:
         added = learned - self.boilerplate.get(source, NOTHING)
         if added:
             source_id = self.ingestor.source_id(session, source)
-            self.ingestor.counters["recleaned"] += reclean(
-                session, source_id, set(added), set(learned)
-            )
+            self.ingestor.counters["recleaned"] += reclean(session, source_id, added, learned)
         if learned != self.boilerplate.get(source, NOTHING):
             # a new object only when the set changes: pages stripped with the current one
             # are not stripped again (see _apply)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -75,7 +76,9 @@ def _set_text(session: Session, article: Article, text: str, words: int | None =
     article.words = len(dedup.shingle_words(text)) if words is None else words
 
 
-def reclean(session: Session, source_id: int, new_keys: set[str], learned: set[str]) -> int:
+def reclean(
+    session: Session, source_id: int, new_keys: AbstractSet[str], learned: AbstractSet[str]
+) -> int:
     """Strip newly learned boilerplate from the source's stored articles; returns how many."""
     samples = _samples(session, source_id, new_keys)
     if not samples:

@@ -192,7 +192,7 @@ def restrip(
     """
     if not any(key in boilerplate and key not in stripped for key in doc.paragraph_keys):
         return doc
-    text, removed = dedup.strip_lines(doc.text, set(boilerplate), BOILERPLATE_MAX_WORDS)
+    text, removed = dedup.strip_lines(doc.text, boilerplate, BOILERPLATE_MAX_WORDS)
     if not removed:
         return doc
     content, text_only = text_hashes(doc.title, text)
@@ -208,7 +208,7 @@ def restrip(
 
 
 def _strip(text: str, boilerplate: frozenset[str]) -> str:
-    return dedup.strip_boilerplate(text, set(boilerplate), BOILERPLATE_MAX_WORDS)
+    return dedup.strip_boilerplate(text, boilerplate, BOILERPLATE_MAX_WORDS)
 
 
 def _failed(reason: str) -> Processed:
