@@ -118,9 +118,10 @@ def crawl(
     log_level: str,
     progress: bool = False,
     shared: SharedCycle | None = None,
-) -> str:
+) -> tuple[str, str | None]:
     """Run the spider to completion in this process (the reactor starts once per process);
-    return Scrapy's finish reason ("finished", or "shutdown" after SIGTERM/SIGINT).
+    return Scrapy's finish reason ("finished", or "shutdown" after SIGTERM/SIGINT) and, when
+    no page could be processed, why (see `extraction_failure`).
 
     In a shared cycle only the discoverer seeds `sources` and `targets`; every worker knows
     every source, to parse the listings it fetches for the others.
@@ -144,7 +145,21 @@ def crawl(
     process.crawl(crawler, **kwargs)
     process.start()
     assert crawler.stats is not None
-    return str(crawler.stats.get_value("finish_reason", "unknown"))
+    return str(crawler.stats.get_value("finish_reason", "unknown")), extraction_failure(
+        crawler.stats.get_stats()
+    )
+
+
+def extraction_failure(stats: dict[str, Any]) -> str | None:
+    """Why the run failed when no page could be processed: the extraction pool could not
+    start, or processing failed for every article page it was given."""
+    cause = stats.get("newsmon/extraction_failure")
+    if stats.get("newsmon/extraction_unavailable"):
+        return f"extraction is unavailable: {cause}"
+    attempted = stats.get("newsmon/extraction_attempted", 0)
+    if attempted and stats.get("newsmon/extraction_failed", 0) == attempted:
+        return f"extraction failed for every page: {cause}"
+    return None
 
 
 def send_alerts(config: Config) -> int:
@@ -197,8 +212,9 @@ def run_cycle(
             sources = [s for s in sources if s.name not in waiting]
         status = "failed"
         alerts_sent = 0
+        failure: str | None = None
         try:
-            reason = crawl(config, sources, targets, run_id, log_level, progress, shared)
+            reason, failure = crawl(config, sources, targets, run_id, log_level, progress, shared)
             if reason == "shutdown":
                 status = "interrupted"  # stopped by a signal: what was fetched is committed
             else:
@@ -208,8 +224,12 @@ def run_cycle(
                     alerts_sent = send_alerts(config)
                 # Over crawl.cycle_budget: what was fetched is committed, the rest waits.
                 status = "over_budget" if reason == "closespider_timeout" else "ok"
+            if failure is not None:
+                status = "failed"  # what was fetched is committed; the summary says why
         finally:
             summary = finish_run(config, run_id, status, alerts_sent)
+    if failure is not None:
+        summary["error"] = failure
     summary["seconds"] = round(time.monotonic() - started, 2)
     summary["sources_polled"] = len(sources)
     return summary
@@ -221,12 +241,14 @@ def _shared_cycle(config: Config, join: str | None) -> AbstractContextManager[Sh
     if not config.distributed.url:
         return nullcontext(None)
     try:
-        from crawler.distributed import shared_cycle
+        from crawler.distributed import require, shared_cycle
+
+        require()
     except ImportError as exc:
         raise ConfigError(
             None,
             "distributed.redis_url",
-            f"needs scrapy-redis and redis ({exc}): pip install 'newsmon[distributed]'",
+            f"needs scrapy-redis and redis ({exc})",
         ) from None
     return shared_cycle(config, join)
 

@@ -13,14 +13,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import redis
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.misc import load_object
-from scrapy_redis.queue import PriorityQueue
-from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
+
+# The [distributed] extra. Without it this module still imports (a plain install imports
+# every module newsmon ships); require() then names the extra to install.
+try:
+    import redis
+    from scrapy_redis.queue import PriorityQueue
+    from scrapy_redis.scheduler import Scheduler
+except ImportError as exc:
+    MISSING: ImportError | None = exc
+    PriorityQueue = Scheduler = object
+else:
+    MISSING = None
 
 from crawler.config import Config
 from crawler.pipelines import ArchivePipeline
@@ -86,7 +95,14 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def require() -> None:
+    """Raise ImportError, naming the extra to install, when scrapy-redis or redis is missing."""
+    if MISSING is not None:
+        raise ImportError(f"{MISSING}; install it with: pip install 'newsmon[distributed]'")
+
+
 def connect(url: str) -> redis.Redis:
+    require()
     return redis.Redis.from_url(url, decode_responses=True, socket_timeout=10)
 
 
