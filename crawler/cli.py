@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from crawler.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load
 
@@ -71,7 +72,7 @@ def main_options(
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -241,6 +242,8 @@ def crawl(
         echo_json(summary)
     elif not state.quiet:
         print(summary_line(summary))
+    if summary["status"] == "failed":
+        raise fail(summary.get("error") or "the crawl failed")
 
 
 @app.command()

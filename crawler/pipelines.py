@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from scrapy import signals
@@ -18,9 +16,10 @@ from crawler.config import Config
 from crawler.ingest import Ingestor
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
 from crawler.memory import release_free_memory
+from crawler.pool import ExtractionPool
 from crawler.reprocess import MIN_DOCS, learned_boilerplate, reclean
 from crawler.topics import Topic
-from crawler.worker import Processed, body_hash, init_worker, process_page, restrip
+from crawler.worker import Processed, body_hash, failed, restrip
 from storage.db import make_engine, serialise_writers, session_factory, transaction
 from storage.models import CrawlRun, Source
 
@@ -53,7 +52,7 @@ class ArchivePipeline:
         self.pending_since: dict[str, float] = {}
         self.learned_from: Counter[str] = Counter()
         self.closing = False
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ExtractionPool | None = None
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
@@ -61,21 +60,12 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        import multiprocessing
-
         self.engine = make_engine(self.config.database_url)
         self.sessions = session_factory(self.engine, write=True)
         workers = self.config.crawl.workers or os.cpu_count() or 1
         topics = [(t.name, t.query) for t in self.config.topics]
-        # spawn: forking a process that runs the Twisted reactor and holds DB connections is
-        # unsafe. (forkserver is as safe, but its server process stays beside the workers for
-        # the whole crawl: 14 MB, for workers started once.)
-        self.pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(topics,),
-        )
+        self.pool = ExtractionPool(workers, topics)
+        self._pool_stats()
         with self.sessions() as session:
             for source in self.config.sources:
                 self.boilerplate[source.name] = self._learned(session, source.name)
@@ -100,11 +90,9 @@ class ArchivePipeline:
         page.body_hash = body_hash(page.body)
         if page.previous_body_hash and page.body_hash == page.previous_body_hash:
             return None  # an unchanged body costs no extraction
-        loop = asyncio.get_running_loop()
         assert self.pool is not None
-        return await loop.run_in_executor(
-            self.pool,
-            process_page,
+        doc, reason = await self.pool.process_page(
+            page.url,
             page.body,
             page.url,
             page.content_type,
@@ -112,6 +100,24 @@ class ArchivePipeline:
             boilerplate,
             self.config.crawl.store_html,
         )
+        self._pool_stats()
+        return doc if reason is None else failed(f"extraction failed: {reason}")
+
+    def _pool_stats(self) -> None:
+        """What cycle.py reads to tell a failed run (no page could be processed)."""
+        assert self.crawler.stats is not None and self.pool is not None
+        stats = self.crawler.stats
+        stats.set_value("newsmon/extraction_attempted", self.pool.attempted)
+        stats.set_value("newsmon/extraction_failed", self.pool.failed)
+        stats.set_value("newsmon/extraction_restarts", self.pool.restarts)
+        cause = self.pool.first_failure or (
+            f"the extraction pool could not start: {self.pool.start_error}"
+            if self.pool.start_error
+            else None
+        )
+        if cause is not None:
+            stats.set_value("newsmon/extraction_failure", cause)
+        stats.set_value("newsmon/extraction_unavailable", self.pool.start_error is not None)
 
     def flush(self) -> None:
         """Write the buffer and the run's counters in one transaction."""
@@ -205,7 +211,7 @@ class ArchivePipeline:
         with transaction(self.sessions) as session:
             self.ingestor.finish_sources(session, {s.name: s.every for s in self.config.sources})
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown()
             self.pool = None
 
     def engine_stopped(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import multiprocessing
@@ -17,6 +18,7 @@ from crawler import dedup
 from crawler.extract import extract, text_hashes
 from crawler.items import FeedHints
 from crawler.memory import release_free_memory
+from crawler.pool import ExtractionError, describe
 from crawler.topics import Document, Topic
 from crawler.urls import canonicalise, same_site
 
@@ -31,6 +33,9 @@ _topics: list[Topic] = []
 def init_worker(topics: list[tuple[str, str]]) -> None:
     """Pool initializer: compile the topic queries once per worker process."""
     global _topics
+    # numpy's MinHash, loaded now rather than at the first page long enough for a signature:
+    # a worker that cannot load it fails every page, loudly, not only the long ones
+    importlib.import_module("crawler.minhash")
     _topics = [Topic(name, query) for name, query in topics]
     # trafilatura logs an error for every page it cannot parse; those are counted by the crawl.
     for name in ("trafilatura", "htmldate", "courlan", "justext"):
@@ -121,6 +126,12 @@ def process_page(
     """
     try:
         return _process_page(body, url, content_type, hints, boilerplate, keep_html)
+    except (Exception, KeyboardInterrupt, SystemExit):
+        raise  # an Exception goes back to the pool, which records it as the page's failure
+    except BaseException as exc:
+        # pyo3's PanicException (a Rust panic in native code) is neither an Exception nor
+        # picklable back to the crawl process
+        raise ExtractionError(describe(exc)) from None
     finally:
         release_free_memory()
 
@@ -135,7 +146,7 @@ def _process_page(
 ) -> Processed:
     reason = not_html(body)
     if reason is not None:
-        return _failed(reason)
+        return failed(reason)
     doc = extract(
         body,
         url,
@@ -146,7 +157,7 @@ def _process_page(
     )
     raw = doc.text
     if not raw.strip():
-        return _failed("no article text found")
+        return failed("no article text found")
     text = _strip(raw, boilerplate) if boilerplate else raw
     own, foreign = _canonical(doc.canonical_url, url)
     words = dedup.shingle_words(text)
@@ -211,7 +222,8 @@ def _strip(text: str, boilerplate: frozenset[str]) -> str:
     return dedup.strip_boilerplate(text, boilerplate, BOILERPLATE_MAX_WORDS)
 
 
-def _failed(reason: str) -> Processed:
+def failed(reason: str) -> Processed:
+    """A page that yields no article, and why."""
     return Processed(
         title=None,
         text="",
