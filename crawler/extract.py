@@ -108,10 +108,27 @@ def _declared_encodings(body: bytes, content_type: str | None) -> list[str]:
     header = http_content_type_encoding(content_type)
     # WHATWG: the bare "utf-16" label means little-endian (Python would assume native order)
     declared = ["utf-16-le" if header == "utf-16" else header]
-    meta = html_body_declared_encoding(body)
+    meta = _meta_encoding(body)
     # WHATWG: a <meta> cannot switch an ASCII-compatible document to UTF-16/32
     declared.append("utf-8" if meta and meta.startswith(("utf-16", "utf-32")) else meta)
     return [encoding for encoding in declared if encoding]
+
+
+def _meta_encoding(body: bytes) -> str | None:
+    """The <meta> charset of the first 4096 bytes, or None.
+
+    The scan is given whole tags only: w3lib 2.6 scans in Rust (frostwork), which panics on a
+    body cut inside a tag, and pyo3's PanicException is a BaseException. Should another input
+    make it panic, the page is read as if it declared nothing.
+    """
+    head = body[:4096]
+    head = head[: head.rfind(b">") + 1]
+    try:
+        return html_body_declared_encoding(head)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - the panic is not an Exception
+        return None
 
 
 def _mostly_latin(text: str) -> bool:
