@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement  # noqa: E402
 from benchmarks import synth  # noqa: E402
 from storage.db import make_engine, session_factory  # noqa: E402
 from storage.models import Article  # noqa: E402
-from storage.search import fts5_query, search  # noqa: E402
+from storage.search import fts5_query, parse_query, search  # noqa: E402
 
 WARMUP = 10
 # Query words by frequency rank in the vocabulary: common words are in a large share of the
@@ -60,7 +60,7 @@ def count_hits(session: Session, query: str) -> int:
     """All articles matching `query` (search returns only the newest `limit`)."""
     if session.get_bind().dialect.name == "sqlite":
         sql = text("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :q")
-        return int(session.scalar(sql, {"q": fts5_query(query)}) or 0)
+        return int(session.scalar(sql, {"q": fts5_query(parse_query(query))}) or 0)
     tsquery = func.websearch_to_tsquery(literal_column("'simple'"), query)
     document: ColumnElement[Any] = literal_column("articles.search_vector")
     stmt = select(func.count()).select_from(Article).where(document.op("@@")(tsquery))
@@ -90,7 +90,7 @@ def ordered_search(session: Session, query: str, limit: int = 20) -> list[int]:
     """The proposed order of work (--proposal): the newest `limit` matches first, in the
     full-text query, then snippets for those only. Returns the ids, newest first."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    q = fts5_query(query) if sqlite else query
+    q = fts5_query(parse_query(query)) if sqlite else query
     newest = _NEWEST_SQLITE if sqlite else _NEWEST_POSTGRES
     ids = [int(r[0]) for r in session.execute(newest, {"q": q, "n": limit})]
     if ids:

@@ -337,7 +337,7 @@ def reprocess(
 # -- reading the archive --------------------------------------------------------------------
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='terms, "phrases", prefix*, AND/OR/NOT')],
+    query: Annotated[str, typer.Argument(help='a topic query: "phrases", NOT, title:, site:')],
     topic: Annotated[str | None, typer.Option(help="only articles matching this topic")] = None,
     since: Annotated[str | None, typer.Option(help="ISO date: published or seen since")] = None,
     limit: Annotated[int, typer.Option(min=1, help="at most this many results")] = 20,

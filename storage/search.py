@@ -3,135 +3,187 @@
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, column, func, literal_column, select, table, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import (
+    String,
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import Article, Source, TopicMatch
 from storage.queries import iso
-
-_TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
-_OPERATORS = {"AND", "OR", "NOT"}
+from storage.querylang import And, Field, Node, Not, Or, Phrase, QueryError, Site, Term, parse
 
 
 class SearchError(ValueError):
     """The search query cannot be run."""
 
 
-def _tokens(query: str) -> list[str]:
-    """The query's operators, parentheses and quoted terms, phrases and prefixes, in order:
-    the one reading of a query that both backends' syntaxes are written from."""
-    if query.count('"') % 2:
-        raise SearchError(f"unclosed quote in {query!r}")
-    out = []
-    for token in _TOKEN.findall(query):
-        if token in _OPERATORS or token in "()":
-            out.append(token)
-        elif token.startswith('"'):
-            out.append(token if len(token) > 2 else "")
-        elif token.endswith("*") and len(token) > 1:
-            out.append('"' + token.rstrip("*").replace('"', "") + '"*')
-        else:
-            out.append('"' + token.replace('"', "") + '"')
-    result: list[str] = []
-    for token in (t for t in out if t):
-        # Juxtaposition is AND, written out: FTS5 implies it between phrases only, not
-        # next to a parenthesis (`a (b OR c)`).
-        if result and _ends_operand(result[-1]) and _starts_operand(token):
-            result.append("AND")
-        result.append(token)
-    if not result:
-        raise SearchError("empty search query")
-    return result
+# --- the query tree in each backend's syntax ---------------------------------------------------
+#
+# A query is parsed once, by the topics' parser (storage.querylang), then written as SQL: each
+# largest part made of words, phrases, AND, OR and title: alone becomes one full-text match
+# (FTS5 MATCH, or tsvector @@ tsquery); NOT and site: become SQL, around those matches. So NOT
+# is unary as in topics, a query of NOT alone works, and site: filters on the article's host.
 
 
-def _ends_operand(token: str) -> bool:
-    return token == ")" or token.startswith('"')
+def _is_text(node: Node) -> bool:
+    """Whether one full-text match can answer `node`: no NOT and no site: anywhere inside."""
+    if isinstance(node, Term | Phrase):
+        return True
+    if isinstance(node, And | Or):
+        return all(_is_text(item) for item in node.items)
+    return isinstance(node, Field) and _is_text(node.item)
 
 
-def _starts_operand(token: str) -> bool:
-    return token == "(" or token.startswith('"')
+def _fts5_term(term: Term) -> str:
+    # Words are folded letters and digits (no quote can occur); quoted, none is FTS5 syntax.
+    return f'"{term.word}"' + (" *" if term.prefix else "")
 
 
-def fts5_query(query: str) -> str:
-    """Turn a user query (terms, "phrases", prefix*, AND/OR/NOT, parentheses) into FTS5 syntax.
+def fts5_query(node: Node, title_only: bool = False) -> str:
+    """A text tree (see `_is_text`) in FTS5 syntax: a phrase is its terms joined by `+`, so
+    any of them may be a prefix; `title:` is FTS5's column filter."""
+    if isinstance(node, Term | Phrase):
+        terms = (node,) if isinstance(node, Term) else node.terms
+        out = " + ".join(_fts5_term(t) for t in terms)
+        return f"title : ({out})" if title_only else out
+    if isinstance(node, Field):
+        return fts5_query(node.item, title_only or node.name == "title")
+    if isinstance(node, And | Or):
+        joiner = " AND " if isinstance(node, And) else " OR "
+        return "(" + joiner.join(fts5_query(item, title_only) for item in node.items) + ")"
+    raise ValueError(f"not a text query: {node!r}")
 
-    Bare words are quoted so that punctuation in them (e.g. `U.S.`) is not FTS5 syntax.
-    """
-    return " ".join(_tokens(query))
+
+def _ts_term(term: Term, weight: str) -> str:
+    # 'word', 'word':* (prefix), 'word':A (in the title), 'word':*A.
+    marks = ("*" if term.prefix else "") + weight
+    return f"'{term.word}'" + (":" + marks if marks else "")
 
 
-def ts_query(query: str) -> str:
-    """The same query in PostgreSQL's to_tsquery syntax, with FTS5's grammar and precedence
-    (NOT, then AND, explicit or implied, then OR; NOT is binary: `a NOT b`), so that a query
-    means the same on both backends and one that FTS5 refuses is refused here too."""
-    return _TsQueryWriter(query, _tokens(query)).write()
+def _ts_phrase(terms: tuple[Term, ...], weight: str) -> str:
+    return "(" + " <-> ".join(_ts_term(t, weight) for t in terms) + ")"
 
 
-class _TsQueryWriter:
-    """A recursive-descent reader of the query's tokens that writes to_tsquery syntax."""
+def ts_query(node: Node, title_only: bool = False) -> str:
+    """A text tree in to_tsquery syntax. The title is weighted A and the text B in the search
+    vector: `title:` asks for weight A, and a phrase is looked for within the title or within
+    the text (each of its words with the same weight), never across the two, as in topics."""
+    if isinstance(node, Term):
+        return _ts_term(node, "A" if title_only else "")
+    if isinstance(node, Phrase):
+        if title_only:
+            return _ts_phrase(node.terms, "A")
+        return f"({_ts_phrase(node.terms, 'A')} | {_ts_phrase(node.terms, 'B')})"
+    if isinstance(node, Field):
+        return ts_query(node.item, title_only or node.name == "title")
+    if isinstance(node, And | Or):
+        joiner = " & " if isinstance(node, And) else " | "
+        return "(" + joiner.join(ts_query(item, title_only) for item in node.items) + ")"
+    raise ValueError(f"not a text query: {node!r}")
 
-    def __init__(self, query: str, tokens: list[str]) -> None:
-        self.query, self.tokens, self.pos = query, tokens, 0
 
-    def peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+_FTS = table("articles_fts", column("rowid"))
 
-    def write(self) -> str:
-        out = self.any_of()
-        if self.peek() is not None:
-            raise self.error()
-        return out
 
-    def any_of(self) -> str:
-        parts = [self.all_of()]
-        while self.peek() == "OR":
-            self.pos += 1
-            parts.append(self.all_of())
-        return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+def _text_match(node: Node, title_only: bool, sqlite: bool) -> ColumnElement[bool]:
+    if sqlite:
+        match = literal_column("articles_fts").op("MATCH")(literal(fts5_query(node, title_only)))
+        return Article.id.in_(select(_FTS.c.rowid).where(match))
+    return _SEARCH_VECTOR.op("@@")(_tsquery(ts_query(node, title_only)))
 
-    def all_of(self) -> str:
-        parts = [self.but_not()]
-        while self.peek() not in (None, "OR", ")"):
-            if self.peek() == "AND":
-                self.pos += 1
-            parts.append(self.but_not())
-        return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
 
-    def but_not(self) -> str:
-        out = self.operand()
-        while self.peek() == "NOT":
-            self.pos += 1
-            out = f"({out} & !{self.operand()})"
-        return out
+# The generated, GIN-indexed column of the migrations (0002: unaccented, punctuation blanked).
+_SEARCH_VECTOR: ColumnElement[Any] = literal_column("articles.search_vector")
 
-    def operand(self) -> str:
-        token = self.peek()
-        if token is None or token in _OPERATORS or token == ")":
-            raise self.error()
-        self.pos += 1
-        if token == "(":
-            out = self.any_of()
-            if self.peek() != ")":
-                raise self.error()
-            self.pos += 1
-            return out
-        prefix = token.endswith("*")
-        words = token[1:-2] if prefix else token[1:-1]
-        # A quoted operand: to_tsquery runs it through the parser that built the document's
-        # tsvector (several words become a phrase, a <-> b); backslash and quote are escaped.
-        quoted = "'" + words.replace("\\", "\\\\").replace("'", "''") + "'"
-        return quoted + (":*" if prefix else "")
 
-    def error(self) -> SearchError:
-        where = self.peek()
-        near = f"near {where!r}" if where is not None else "at its end"
-        return SearchError(f"cannot search for {self.query!r}: syntax error {near}")
+def _tsquery(query: str) -> ColumnElement[Any]:
+    """to_tsquery of `query` with its words unaccented as the documents were (0002)."""
+    # The parser folded the words already; unaccent also turns "ø" into "o", and "ʼ" (a letter
+    # to the parser) into an apostrophe, which the documents' vector blanked like all
+    # punctuation: so the query's own quotes are set aside (as \x01, which no word holds),
+    # apostrophes that unaccent made become spaces, then the quotes come back.
+    guarded = func.newsmon_unaccent(literal(query.replace("'", "\x01")))
+    words = func.replace(func.replace(guarded, "'", " "), "\x01", "'")
+    return func.to_tsquery(literal_column("'simple'"), words)
+
+
+def _condition(node: Node, sqlite: bool, title_only: bool = False) -> ColumnElement[bool]:
+    """`node` as a SQL condition on articles."""
+    if _is_text(node):
+        return _text_match(node, title_only, sqlite)
+    if isinstance(node, Site):
+        return _host_is(node.host, sqlite)
+    if isinstance(node, Not):
+        return not_(_condition(node.item, sqlite, title_only))
+    if isinstance(node, Field):
+        return _condition(node.item, sqlite, title_only or node.name == "title")
+    assert isinstance(node, And | Or)
+    # The items made of words alone go to the full-text index together, as one match.
+    words_only = [item for item in node.items if _is_text(item)]
+    others = [_condition(item, sqlite, title_only) for item in node.items if not _is_text(item)]
+    combine = and_ if isinstance(node, And) else or_
+    if len(words_only) > 1:
+        grouped = And(tuple(words_only)) if isinstance(node, And) else Or(tuple(words_only))
+        others.insert(0, _text_match(grouped, title_only, sqlite))
+    elif words_only:
+        others.insert(0, _text_match(words_only[0], title_only, sqlite))
+    return combine(*others)
+
+
+def _host_is(host: str, sqlite: bool) -> ColumnElement[bool]:
+    """The article's host is `host` or a subdomain of it (`site:` in topics)."""
+    url_host = _sqlite_url_host() if sqlite else _postgres_url_host()
+    return or_(url_host == host, url_host.endswith("." + host, autoescape=True))
+
+
+def _postgres_url_host() -> ColumnElement[str]:
+    # The host of an absolute URL: after the scheme and any user info, before port and path.
+    pattern = r"^[^:/?#]+://(?:[^/?#@]*@)?([^/?#:]*)"
+    return func.lower(func.rtrim(func.substring(Article.url, pattern), "."), type_=String)
+
+
+def _sqlite_url_host() -> ColumnElement[str]:
+    # SQLite has no regular expressions: cut the URL with instr() and substr() instead. The
+    # URLs are canonical (crawler.urls), so a path, at least "/", always ends the host.
+    rest = func.substr(Article.url, func.instr(Article.url, "://") + 3)
+    authority = func.substr(rest, 1, func.instr(rest + "/", "/") - 1)
+    host_port = func.substr(authority, func.instr(authority, "@") + 1)
+    host = func.substr(host_port, 1, func.instr(host_port + ":", ":") - 1)
+    return func.lower(func.rtrim(host, "."), type_=String)
+
+
+def _positive(node: Node) -> Iterator[Term | Phrase]:
+    """Terms and phrases outside any NOT: what a snippet highlights."""
+    if isinstance(node, Term | Phrase):
+        yield node
+    elif isinstance(node, And | Or):
+        for item in node.items:
+            yield from _positive(item)
+    elif isinstance(node, Field):
+        yield from _positive(node.item)
+
+
+def parse_query(query: str) -> Node:
+    """The query read by the topics' parser; SearchError names the position of a mistake."""
+    try:
+        return parse(query)
+    except QueryError as exc:
+        raise SearchError(f"cannot search for {query!r}: {exc}") from None
 
 
 def search(
@@ -142,14 +194,15 @@ def search(
     since: datetime | None = None,
     limit: int = 20,
 ) -> list[dict[str, Any]]:
-    """Articles matching `query`, newest first, with a snippet.
+    """Articles matching `query` (the topics' query language), newest first, with a snippet.
 
-    The full-text query itself orders and limits (so a common word does not make every match
-    travel back), then snippets are made for the `limit` articles shown.
+    The database itself orders and limits (so a common word does not make every match travel
+    back), then snippets are made for the `limit` articles shown.
     """
+    node = parse_query(query)
     sqlite = session.get_bind().dialect.name == "sqlite"
     newest = func.coalesce(Article.published_at, Article.first_seen_at)
-    stmt = _sqlite_matches(query) if sqlite else _postgres_matches(query)
+    stmt = select(Article.id).where(_condition(node, sqlite))
     if topic is not None:
         stmt = stmt.where(
             Article.id.in_(select(TopicMatch.article_id).where(TopicMatch.topic == topic))
@@ -157,20 +210,13 @@ def search(
     if since is not None:
         stmt = stmt.where(newest >= since)
     stmt = stmt.order_by(newest.desc(), Article.id.desc()).limit(limit)
-    try:
-        ids = [int(i) for i in session.scalars(stmt)]
-    except OperationalError as exc:
-        # FTS5 reports query syntax errors as OperationalError; anything else (a server that
-        # is down) is not the query's fault.
-        message = str(exc.orig)
-        if "fts5" not in message.lower() and "syntax" not in message.lower():
-            raise
-        raise SearchError(f"cannot search for {query!r}: {message}") from None
+    ids = [int(i) for i in session.scalars(stmt)]
     if not ids:
         return []
-    snippets = (
-        _sqlite_snippets(session, query, ids) if sqlite else _postgres_snippets(session, query, ids)
-    )
+    return _hits(session, ids, _snippets(session, node, ids, sqlite))
+
+
+def _hits(session: Session, ids: list[int], snippets: dict[int, str]) -> list[dict[str, Any]]:
     rows = {
         a.id: (a, source)
         for a, source in session.execute(
@@ -187,42 +233,45 @@ def search(
             "source": source,
             "published_at": iso(a.published_at),
             "story_id": a.story_id,
-            "snippet": snippets.get(a.id, ""),
+            "snippet": snippets.get(a.id) or _lead(a.text),
         }
         for a, source in (rows[i] for i in ids if i in rows)
     ]
 
 
-_FTS = table("articles_fts", column("rowid"))
+def _lead(text: str, words: int = 30) -> str:
+    """The text's first words: the snippet of an article found by NOT or site: alone."""
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def _sqlite_matches(query: str) -> Select[int]:
-    match = text("articles_fts MATCH :q").bindparams(q=fts5_query(query))
-    return select(Article.id).join(_FTS, _FTS.c.rowid == Article.id).where(match)
+def _snippets(session: Session, node: Node, ids: list[int], sqlite: bool) -> dict[int, str]:
+    """Snippets around the query's words outside NOT (any of them), for the articles shown."""
+    wanted = list(dict.fromkeys(_positive(node)))
+    if not wanted:
+        return {}
+    if sqlite:
+        return _sqlite_snippets(session, fts5_query(Or(tuple(wanted))), ids)
+    # A headline is of the text alone, unweighted: the phrases are asked for without weights.
+    phrases = (w.terms if isinstance(w, Phrase) else (w,) for w in wanted)
+    any_of = " | ".join(_ts_phrase(terms, "") for terms in phrases)
+    return _postgres_snippets(session, any_of, ids)
 
 
-def _postgres_matches(query: str) -> Select[int]:
-    # The generated, GIN-indexed column of the initial migration.
-    document: ColumnElement[Any] = literal_column("articles.search_vector")
-    tsquery = func.to_tsquery(literal_column("'simple'"), ts_query(query))
-    return select(Article.id).where(document.op("@@")(tsquery))
-
-
-def _sqlite_snippets(session: Session, query: str, ids: list[int]) -> dict[int, str]:
+def _sqlite_snippets(session: Session, fts_query: str, ids: list[int]) -> dict[int, str]:
     sql = text(
         "SELECT rowid, snippet(articles_fts, 1, '[', ']', '…', 24) FROM articles_fts "
         "WHERE articles_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:ids))"
     )
-    rows = session.execute(sql, {"q": fts5_query(query), "ids": json.dumps(ids)})
+    rows = session.execute(sql, {"q": fts_query, "ids": json.dumps(ids)})
     return {int(r[0]): str(r[1]) for r in rows}
 
 
-def _postgres_snippets(session: Session, query: str, ids: list[int]) -> dict[int, str]:
-    tsquery = func.to_tsquery(literal_column("'simple'"), ts_query(query))
+def _postgres_snippets(session: Session, tsquery: str, ids: list[int]) -> dict[int, str]:
     snippet = func.ts_headline(
         literal_column("'simple'"),
         Article.text,
-        tsquery,
+        _tsquery(tsquery),
         "StartSel=[, StopSel=], MaxWords=30, MinWords=10",
     )
     rows = session.execute(select(Article.id, snippet).where(Article.id.in_(ids)))

@@ -139,7 +139,7 @@ def seeded(archive_url: str) -> str:
     return archive_url
 
 
-@pytest.mark.parametrize("query", ['"unclosed', "Kyiv OR", "NOT Kyiv", "(Kyiv", "AND"])
+@pytest.mark.parametrize("query", ['"unclosed', "Kyiv OR", "Kyiv NOT", "(Kyiv", "AND"])
 def test_bad_search_query_exits_2(tmp_path: Path, seeded: str, query: str) -> None:
     result = newsmon("search", query, config=_config(tmp_path, seeded))
     assert result.returncode == 2, result.stderr[-2000:]
@@ -155,6 +155,7 @@ def test_bad_search_query_exits_2(tmp_path: Path, seeded: str, query: str) -> No
         ("Kyiv AND Moscow", {"kyiv-moscow"}),
         ("Kyiv Moscow", {"kyiv-moscow"}),  # juxtaposition is AND
         ("Kyiv NOT Moscow", {"kyiv-only"}),  # NOT is an operator, not a word to find
+        ("NOT Kyiv", {"blinken", "russian", "prague"}),  # and unary, as in topics
         ('"Antony Blinken" AND bank', {"blinken"}),  # AND is not a word either
         ('"Blinken Antony"', set()),  # a phrase keeps its order
         ("Russia", set()),  # whole words, no stemming
