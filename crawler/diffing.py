@@ -47,8 +47,82 @@ def _fold(text: str) -> str:
     return " ".join(text.split())
 
 
+# "|---|---|", "}", "-", "*": a token without a letter or digit is markup, never an edit.
+_MARKUP_TOKEN = re.compile(r"(?:^|\s)[\W_]+(?=\s|$)")
+_ALNUM = re.compile(r"[^\W_]")
+_DIGIT = re.compile(r"\d")
+
+
+def _tokens(line: str) -> list[str]:
+    """The words of a folded line: its tokens holding a letter or a digit."""
+    tokens = line.split()
+    if not _MARKUP_TOKEN.search(line):  # the common case: one regex pass, no per-token test
+        return tokens
+    return [token for token in tokens if _ALNUM.search(token)]
+
+
 def _words(text: str) -> list[str]:
-    return _fold(text).split()
+    return _tokens(_fold(text))
+
+
+def _lines(text: str) -> list[str]:
+    """The folded paragraphs (lines) of a text that hold at least one word."""
+    folded = (_fold(line) for line in text.split("\n"))
+    return [line for line in folded if _ALNUM.search(line)]
+
+
+# --- Article text or page furniture -----------------------------------------------------------
+# A revisit's extraction may gain or lose lines that are no part of the article: a "Last
+# updated: 10:32" stamp, a menu, share buttons, a script's text, a related-links list. Such a
+# line reads as a label, not as prose: it has no sentence end, or it is mostly a date and time,
+# or it is code. Only prose lines (and table rows with figures) are compared, so furniture
+# entering, leaving or changing makes no version, while an edit of a paragraph, a new paragraph
+# or a one-word fix in one always does. (Prose without sentence punctuation, as in Thai, reads
+# as furniture unless most of its words start in lower case.)
+_SENTENCE_MARK = re.compile(
+    r"[.!?\u2026\u3002\uff01\uff1f\u0964\u061f\u06d4][\"'\u00bb)\]]*(?:\s|$)"
+)
+_CODE_PAIRS = ("()", "[]", "||", "&&", "=>", "){")
+_DATE_WORDS = frozenset((
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january", "february", "march", "april", "june", "july", "august", "september", "october",
+    "november", "december", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "am", "pm", "a.m.",
+    "p.m.", "gmt", "utc", "bst", "cet", "cest", "est", "edt", "pst", "pdt", "kst", "jst", "ist",
+    "ago", "min", "mins", "minute", "minutes", "hour", "hours", "h",
+))  # fmt: skip
+# A date-and-time stamp is a short line ("Published 12 March 2026 10:32, updated 13 March").
+_STAMP_WORDS = 16
+# A line without a sentence end is still prose from this many words when most start lower-case.
+_PROSE_WORDS = 8
+
+
+def _code_like(line: str) -> bool:
+    score = sum(line.count(ch) for ch in "{};=") + 2 * sum(line.count(p) for p in _CODE_PAIRS)
+    return score >= 3
+
+
+def _stamp_token(token: str) -> bool:
+    bare = token.strip(".,;:()[]").casefold()
+    has_digit = any(ch.isdigit() for ch in bare)
+    return (has_digit and not any(ch.isalpha() for ch in bare)) or bare in _DATE_WORDS
+
+
+def _is_text_line(line: str) -> bool:
+    """Whether a folded line is article text (prose, or a table row with figures)."""
+    words = _tokens(line)
+    if _code_like(line):
+        return False
+    digits = _DIGIT.search(line) is not None
+    if " | " in line:  # a table row (extract.py): data when it holds figures, else a menu
+        return digits
+    stamp_size = digits and len(words) <= _STAMP_WORDS
+    if stamp_size and 2 * sum(map(_stamp_token, words)) >= len(words):
+        return False  # "Last updated: 12 March 2026, 10:32", "입력 2026.03.12 10:32"
+    if _SENTENCE_MARK.search(line):
+        return True
+    lower = sum(1 for word in words if word[0].islower())
+    return len(words) >= _PROSE_WORDS and 10 * lower >= 6 * len(words)
 
 
 @dataclass(frozen=True)
@@ -88,7 +162,9 @@ def compare(
         present and different once folded), and whether the change is material.
     """
     added = removed = 0
-    for tag, words in _ops(_words(old_text), _words(new_text)):
+    old_lines = [line for line in _lines(old_text) if _is_text_line(line)]
+    new_lines = [line for line in _lines(new_text) if _is_text_line(line)]
+    for tag, words in _ops(old_lines, new_lines):
         if tag == "insert":
             added += len(words)
         elif tag == "delete":
@@ -96,6 +172,13 @@ def compare(
     headline = _headline_changed(old_title, new_title)
     material = headline or added + removed >= material_words
     return Change(added, removed, headline, material)
+
+
+# A block of changed paragraphs is diffed word by word up to this many words on each side, and
+# beyond it by counting words (a multiset difference). SequenceMatcher is quadratic at worst,
+# and a long live blog diffed whole took 0.7 s per revisit in the crawl's write lock
+# (docs/benchmarks.md).
+WORD_DIFF_LIMIT = 3000
 
 
 def _split_op(
@@ -106,11 +189,46 @@ def _split_op(
     return [("insert", new_part)] if tag == "insert" else [(tag, old_part)]
 
 
-def _ops(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, list[str]]]:
+def _line_words(lines: Sequence[str]) -> list[str]:
+    return [token for line in lines for token in _tokens(line)]
+
+
+def _word_ops(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, Sequence[str]]]:
+    """Word-level ops of one changed block: a diff when small, else a word count."""
+    if len(old) > WORD_DIFF_LIMIT or len(new) > WORD_DIFF_LIMIT:
+        gone, came = Counter(old) - Counter(new), Counter(new) - Counter(old)
+        return [("delete", _take(old, gone)), ("insert", _take(new, came))]
     matcher = SequenceMatcher(None, old, new, autojunk=False)
+    return [
+        op
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        for op in _split_op(tag, old[i1:i2], new[j1:j2])
+    ]
+
+
+def _take(words: Sequence[str], counts: Counter[str]) -> list[str]:
+    """The words of ``counts`` in text order."""
+    left, out = Counter(counts), []
+    for word in words:
+        if left[word] > 0:
+            left[word] -= 1
+            out.append(word)
+    return out
+
+
+def _ops(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Word ops of two texts given as folded lines: paragraphs first, then the words of the
+    changed paragraphs only (an edit in a long live blog costs its paragraph, not the blog)."""
     ops: list[tuple[str, list[str]]] = []
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        for kind, words in _split_op(tag, old[i1:i2], new[j1:j2]):
+        old_words, new_words = _line_words(old[i1:i2]), _line_words(new[j1:j2])
+        parts = _word_ops(old_words, new_words) if tag == "replace" else []
+        if tag != "replace":
+            parts = _split_op(tag, old_words, new_words)
+        for kind, words in parts:
+            if not words:
+                continue
             if ops and ops[-1][0] == kind:
                 ops[-1][1].extend(words)
             else:
@@ -124,7 +242,7 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     :return: ``(op, words)`` pairs, op one of "equal", "insert", "delete", words space-joined; a
         replacement is a "delete" followed by an "insert".
     """
-    return [(tag, " ".join(words)) for tag, words in _ops(_words(old), _words(new))]
+    return [(tag, " ".join(words)) for tag, words in _ops(_lines(old), _lines(new))]
 
 
 _ANSI = {"delete": ("\x1b[31m", "\x1b[0m"), "insert": ("\x1b[32m", "\x1b[0m")}

@@ -430,7 +430,24 @@ def _main_text(tree: HtmlElement, url: str) -> str:
         return ""
     if not isinstance(document, Document) or not document.text:
         return ""
-    return _clean_lines(document.text)
+    return "\n".join(_text_lines(_clean_lines(document.text)))
+
+
+# trafilatura writes a table as markdown: "| a | b |" rows and a "|---|---|" rule under the
+# head row. The rule, and any line without a letter or digit ("}", "-", "* * *"), is no text:
+# it reached snippets and alert emails, and learning or stripping it made false versions.
+_TABLE_ROW = re.compile(r"^\|\s(.*)\s\|$")
+
+
+def _text_lines(text: str) -> list[str]:
+    """The lines of trafilatura's text that hold words, table rows as "cell | cell"."""
+    out = []
+    for line in text.split("\n"):
+        if not any(ch.isalnum() for ch in line):
+            continue
+        row = _TABLE_ROW.match(line)
+        out.append(row.group(1).strip() if row else line)
+    return out
 
 
 def _without_headline(text: str, title: str | None) -> str:

@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler import dedup, diffing
 from crawler.config import Config, TopicConfig
+from crawler.extract import text_hashes
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
 from crawler.urls import canonicalise
-from crawler.worker import Processed, terms_json
+from crawler.worker import BOILERPLATE_MAX_WORDS, Processed, terms_json
 from storage.models import (
     Alert,
     Article,
@@ -69,6 +71,9 @@ class Ingestor:
         self.polls: dict[str, list[int]] = {}
         # Aliases whose article was still in flight; retried at each batch and at the end.
         self.deferred: list[ArticleAlias] = []
+        # Per source, the learned boilerplate the pages being stored were stripped of (the
+        # crawl's, shared): a revisit is compared with the previous version cleaned alike.
+        self.boilerplate: Mapping[str, AbstractSet[str]] = {}
 
     # -- sources and listings -------------------------------------------------------------
     def source_id(self, session: Session, name: str) -> int:
@@ -327,7 +332,9 @@ class Ingestor:
         ]
 
     def recanonicalise(self, session: Session, story_id: int) -> None:
-        copies = session.scalars(select(Article).where(Article.story_id == story_id)).all()
+        """Choose the story's canonical copy again, from the copies' stored word counts: their
+        texts are not loaded (a story of many copies would load them all for each new one)."""
+        copies = session.execute(_COPY_COLUMNS.where(Article.story_id == story_id)).all()
         urls: dict[int, set[str]] = {}
         for row in session.execute(
             select(ArticleURL.article_id, ArticleURL.url).where(
@@ -469,8 +476,23 @@ class Ingestor:
     def new_version(
         self, session: Session, article: Article, page: ArticlePage, doc: Processed, now: datetime
     ) -> bool:
-        """Store a version if title or text changed; True when the change is material."""
+        """Store a version if the headline or the article's text changed; True when the change
+        is material. Markup, page furniture and a change in the boilerplate stripped are not
+        edits (see diffing.compare and _reclean_current)."""
+        if doc.content_hash != article.content_hash:
+            self._reclean_current(session, article, page.source)
         if doc.content_hash == article.content_hash:
+            article.suspect_hash = None
+            self.counters["unchanged"] += 1
+            return False
+        change = diffing.compare(
+            article.title,
+            article.text,
+            doc.title,
+            doc.text,
+            material_words=self.config.revisit.material_words,
+        )
+        if not change.changed:
             article.suspect_hash = None
             self.counters["unchanged"] += 1
             return False
@@ -482,13 +504,6 @@ class Ingestor:
             article.suspect_hash = doc.content_hash
             self.counters["suspect"] += 1
             return False
-        change = diffing.compare(
-            article.title,
-            article.text,
-            doc.title,
-            doc.text,
-            material_words=self.config.revisit.material_words,
-        )
         n = article.version_count + 1
         version = self._version(article, n, page, doc, now)
         version.words_added, version.words_removed = change.words_added, change.words_removed
@@ -504,11 +519,32 @@ class Ingestor:
         article.content_hash, article.text_hash = doc.content_hash, doc.text_hash
         article.words, article.version_count = doc.words, n
         article.last_changed_at, article.suspect_hash = now, None
+        set_fingerprints(session, article, doc.signature, doc.bands)
         self.counters["new_versions"] += 1
         if change.material:
             self.match(session, article, doc.topics, now)
             self.queue_updates(session, article, old_title, version, now)
         return change.material
+
+    def _reclean_current(self, session: Session, article: Article, source: str) -> None:
+        """Clean the stored text with the boilerplate the revisit was cleaned with, in place.
+
+        The previous version's extraction (its raw text) stripped of the same set is what the
+        new extraction is compared with: a line learned, or forgotten, since the last visit
+        is a change in newsmon, not in the article, and makes no version.
+        """
+        learned = self.boilerplate.get(source)
+        if learned is None:  # not known here (a test, a tool): the stored text as it is
+            return
+        raw = session.scalars(
+            select(Version.raw_text).where(
+                Version.article_id == article.id, Version.n == article.version_count
+            )
+        ).first()
+        text = dedup.strip_boilerplate(raw or article.text, learned, BOILERPLATE_MAX_WORDS)
+        if text != article.text:
+            replace_text(session, article, text)
+            self.counters["recleaned"] += 1
 
     def queue_updates(
         self,
@@ -538,6 +574,39 @@ class Ingestor:
             )
         if rows:
             insert_ignore(session, Alert, rows, ["topic", "recipient", "story_id", "kind", "key"])
+
+
+def replace_text(session: Session, article: Article, text: str) -> None:
+    """Replace the current text of an article and of its current version, in place: the page
+    did not change, what newsmon strips from it did. Hashes, word count, MinHash signature
+    and LSH bands follow the text, so story assignment never compares with a stale text."""
+    content, text_only = text_hashes(article.title, text)
+    current = session.scalars(
+        select(Version).where(Version.article_id == article.id, Version.n == article.version_count)
+    ).first()
+    if current is not None:
+        if current.raw_text is None:
+            current.raw_text = current.text
+        current.text = text
+        current.content_hash = content
+    article.text = text
+    article.content_hash = content
+    article.text_hash = text_only
+    words = dedup.shingle_words(text)
+    article.words = len(words)
+    signature = dedup.signature_of_words(words)
+    set_fingerprints(session, article, signature, dedup.band_hashes(signature) if signature else [])
+
+
+def set_fingerprints(
+    session: Session, article: Article, signature: bytes | None, bands: list[int]
+) -> None:
+    """Store an article's MinHash signature and replace its rows in the LSH index."""
+    article.signature = signature
+    core_execute(session, delete(LshBand).where(LshBand.article_id == article.id))
+    if bands:
+        rows = [{"band": i, "hash": h, "article_id": article.id} for i, h in enumerate(bands)]
+        core_execute(session, insert(LshBand), rows)
 
 
 def _alert_row(
@@ -593,6 +662,18 @@ def _count_paragraph(dialect_name: str) -> Any:
     return dialect.insert(table).on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.key], set_={"docs": table.c.docs + 1}
     )
+
+
+# What choose_canonical needs of a story's copies (their length is `words`): not their text.
+_COPY_COLUMNS = select(
+    Article.id,
+    Article.url,
+    Article.published_at,
+    Article.first_seen_at,
+    Article.words,
+    Article.canonical_link,
+    Article.is_republication,
+)
 
 
 def _candidate_columns() -> Select[int, int | None, bytes | None, str | None, int]:

@@ -47,6 +47,7 @@ class ArchivePipeline:
         self.buffer: list[Op] = []
         self.last_flush = time.monotonic()
         self.boilerplate: dict[str, frozenset[str]] = {}
+        self.ingestor.boilerplate = self.boilerplate  # revisits are compared cleaned alike
         # per source: pages stored since its last relearn, since when, and pages it had then
         self.unlearned: Counter[str] = Counter()
         self.pending_since: dict[str, float] = {}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from crawler import dedup
 from crawler.config import Config
-from crawler.extract import text_hashes
+from crawler.ingest import replace_text
 from crawler.items import FeedHints
 from crawler.worker import BOILERPLATE_MAX_WORDS, init_worker, process_page
 from storage.models import Article, BoilerplateParagraph, Source, Version
@@ -55,25 +55,10 @@ def _samples(session: Session, source_id: int, keys: Iterable[str]) -> list[str]
     ]
 
 
-def _set_text(session: Session, article: Article, text: str, words: int | None = None) -> None:
+def _set_text(session: Session, article: Article, text: str) -> None:
     """Replace the current text of an article and of its current version (not a new version:
-    the page did not change, our knowledge of its boilerplate did).
-
-    :param words: the new text's word count, when the caller knows it.
-    """
-    content, text_only = text_hashes(article.title, text)
-    current = session.scalars(
-        select(Version).where(Version.article_id == article.id, Version.n == article.version_count)
-    ).first()
-    if current is not None:
-        if current.raw_text is None:
-            current.raw_text = current.text
-        current.text = text
-        current.content_hash = content
-    article.text = text
-    article.content_hash = content
-    article.text_hash = text_only
-    article.words = len(dedup.shingle_words(text)) if words is None else words
+    the page did not change, our knowledge of its boilerplate did), fingerprints included."""
+    replace_text(session, article, text)
 
 
 def reclean(
@@ -91,8 +76,7 @@ def reclean(
     ):
         text, removed = dedup.strip_lines(article.text, learned, BOILERPLATE_MAX_WORDS)
         if removed:
-            # the stored count is that of the stored text (shingle_words), less the lines gone
-            _set_text(session, article, text, article.words - dedup.words_in(removed))
+            _set_text(session, article, text)
             changed += 1
     return changed
 

@@ -207,13 +207,17 @@ def restrip(
     if not removed:
         return doc
     content, text_only = text_hashes(doc.title, text)
+    words = dedup.shingle_words(text)
+    signature = dedup.signature_of_words(words)  # the fingerprints of what is stored
     return replace(
         doc,
         text=text,
         raw_text=doc.raw_text or doc.text,
         content_hash=content,
         text_hash=text_only,
-        words=doc.words - dedup.words_in(removed),
+        words=len(words),
+        signature=signature,
+        bands=dedup.band_hashes(signature) if signature is not None else [],
         topics=match_topics(doc.title or "", text, url, topics),
     )
 

@@ -399,3 +399,20 @@ def test_date_only_page_takes_the_feed_time_of_that_day() -> None:
     other_day = datetime(2024, 3, 9, 11, 5, tzinfo=UTC)
     got = extract(page, "https://n.example/x", fallback_published=other_day).published_at
     assert got == datetime(2024, 3, 6, tzinfo=UTC)
+
+
+TABLE_PAGE = """<html><body><article><h1>League table</h1>
+<p>The reds moved top of the league after a late winner on Saturday against the blues.</p>
+<table><tr><th>Team</th><th>Points</th></tr><tr><td>Reds</td><td>12</td></tr>
+<tr><td>Blues</td><td>9</td></tr></table>
+<p>The two sides meet again next month in the cup, the league said in a statement.</p>
+</article></body></html>"""
+
+
+def test_a_table_is_stored_as_rows_of_cells_without_rule_lines() -> None:
+    text = extract(TABLE_PAGE, "https://news.example/league").text
+    lines = text.split("\n")
+    assert "Team | Points" in lines and "Reds | 12" in lines and "Blues | 9" in lines
+    # no markdown table rule, nor any line without a letter or digit
+    assert all(any(ch.isalnum() for ch in line) for line in lines), lines
+    assert "---" not in text

@@ -60,3 +60,11 @@ def test_a_page_without_the_new_lines_is_returned_as_it_is() -> None:
     assert _restrip(doc, now, then) is doc
     # and a key the worker already stripped is not looked for again
     assert _restrip(doc, then, then) is doc
+
+
+def test_a_restripped_page_carries_the_fingerprints_of_its_stripped_text() -> None:
+    share, more = _key("Share this story"), _key("Read more from our newsroom")
+    then, now = frozenset({share}), frozenset({share, more})
+    late, direct = _restrip(_doc(then), now, then), _doc(now)
+    assert late.signature is not None
+    assert (late.signature, late.bands) == (direct.signature, direct.bands)
