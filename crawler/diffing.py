@@ -77,8 +77,8 @@ def _lines(text: str) -> list[str]:
 # line reads as a label, not as prose: it has no sentence end, or it is mostly a date and time,
 # or it is code. Only prose lines (and table rows with figures) are compared, so furniture
 # entering, leaving or changing makes no version, while an edit of a paragraph, a new paragraph
-# or a one-word fix in one always does. (Prose without sentence punctuation, as in Thai, reads
-# as furniture unless most of its words start in lower case.)
+# or a one-word fix in one always does. (Prose without sentence punctuation reads as furniture
+# unless most of its words start in lower case, or its script has no case, as Thai.)
 _SENTENCE_MARK = re.compile(
     r"[.!?\u2026\u3002\uff01\uff1f\u0964\u061f\u06d4][\"'\u00bb)\]]*(?:\s|$)"
 )
@@ -95,6 +95,8 @@ _DATE_WORDS = frozenset((
 _STAMP_WORDS = 16
 # A line without a sentence end is still prose from this many words when most start lower-case.
 _PROSE_WORDS = 8
+# A line in a script without case (and often without spaces) is prose from this many letters.
+_CASELESS_LETTERS = 20
 
 
 def _code_like(line: str) -> bool:
@@ -121,8 +123,18 @@ def _is_text_line(line: str) -> bool:
         return False  # "Last updated: 12 March 2026, 10:32", "입력 2026.03.12 10:32"
     if _SENTENCE_MARK.search(line):
         return True
+    if _caseless(line):
+        # Thai, Lao, Khmer, Myanmar: no capitals to tell a label by, and spaces only between
+        # phrases; a line of some length is prose
+        return sum(ch.isalpha() for ch in line) >= _CASELESS_LETTERS
     lower = sum(1 for word in words if word[0].islower())
     return len(words) >= _PROSE_WORDS and 10 * lower >= 6 * len(words)
+
+
+def _caseless(line: str) -> bool:
+    """Whether a line's letters are all of scripts without case."""
+    letters = [ch for ch in line if ch.isalpha()]
+    return bool(letters) and not any(ch.lower() != ch.upper() for ch in letters)
 
 
 @dataclass(frozen=True)

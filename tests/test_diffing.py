@@ -264,3 +264,18 @@ def test_a_long_live_blog_is_diffed_paragraph_by_paragraph() -> None:
         blog = new
     # the whole-text SequenceMatcher took 74 s here under a shared load; this took 5 s
     assert time.perf_counter() - started < 15
+
+
+THAI = (
+    "นายกรัฐมนตรีเดินทางเยือนกรุงเคียฟเพื่อหารือเรื่องความช่วยเหลือด้านมนุษยธรรม "
+    "และการฟื้นฟูประเทศหลังสงคราม"
+)
+
+
+def test_an_edit_in_a_script_without_case_or_full_stops_is_caught() -> None:
+    # Thai has no capitals and ends sentences with a space, not a full stop: its prose must
+    # not read as furniture
+    edited = THAI.replace("กรุงเคียฟ", "กรุงวอร์ซอ")
+    change = diffing.compare("ข่าว", f"{TEXT}\n{THAI}", "ข่าว", f"{TEXT}\n{edited}")
+    assert change.changed and change.words_added == change.words_removed == 1
+    assert diffing.compare("ข่าว", TEXT, "ข่าว", f"{TEXT}\n{THAI}").words_added == 2
