@@ -265,6 +265,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         known = self._parsers.get(netloc)
         if isinstance(known, UnreachableRobots) and time.monotonic() >= known.until:
             del self._parsers[netloc]  # the next request fetches it again
+        if isinstance(known, Deferred):
+            return await _shared_result(known)
         return await super().robot_parser(request)
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
@@ -297,6 +299,26 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         self._parsers[netloc] = parser
         if isinstance(waiting, Deferred):
             waiting.callback(parser)  # the requests waiting for the file
+
+
+async def _shared_result(pending: Deferred[Any]) -> Any:
+    """Wait for a Deferred that other callers wait for too, leaving its result to them.
+
+    Scrapy (2.13+) awaits a host's pending robots.txt with maybe_deferred_to_future, whose
+    Deferred.asFuture consumes the result: the first waiter got the rules and every other
+    request that arrived while the file was being fetched got None, "no rules", and was sent
+    whatever robots.txt said. Many requests reach a host at once when its links come from
+    another host's listing, or from another worker of a shared cycle.
+    """
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def settle(result: Any) -> Any:
+        if not future.done():
+            future.set_result(result)
+        return result  # passed on, for the next waiter
+
+    pending.addBoth(settle)
+    return await future
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
