@@ -40,7 +40,7 @@ from zope.interface import implementer
 
 from crawler.config import Config
 from crawler.ingest import canonical_urls
-from crawler.urls import canonicalise
+from crawler.urls import as_listed, canonicalise
 from storage.db import make_engine, session_factory
 from storage.models import ArticleURL, CrawlRun, ListingState
 
@@ -147,9 +147,11 @@ class NetworkGuardMiddleware:
             self.crawler.stats.inc_value(self.STAT)
             origin = (request.meta.get("redirect_urls") or [None])[0]
             via = f" (redirected from {origin})" if origin else ""
-            logger.warning(
-                "refused %s: %s resolves to non-public %s%s", request.url, host, bad[0], via
+            # A link under the name it was listed by (Scrapy rewrites 2130706462 as dotted).
+            shown = (
+                request.url if origin else as_listed(request.url, request.meta.get("listed_url"))
             )
+            logger.warning("refused %s: %s resolves to non-public %s%s", shown, host, bad[0], via)
             raise IgnoreRequest(f"refused: {host} resolves to non-public address {bad[0]}")
 
 
@@ -240,6 +242,10 @@ class UnreachableRobots(RobotParser):
         return False
 
 
+class ForbiddenByRobots(IgnoreRequest):
+    """A request robots.txt disallows: the spider records it as a refusal, not an error."""
+
+
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, except that a robots.txt it could not read forbids.
 
@@ -273,7 +279,10 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         if isinstance(rp, UnreachableRobots):
             self._stats.inc_value(self.STAT)
             raise IgnoreRequest(f"not fetched: robots.txt unreachable ({rp.reason})")
-        super().process_request_2(rp, request)
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as exc:
+            raise ForbiddenByRobots(*exc.args) from None
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status == 429 or response.status >= 500:

@@ -169,8 +169,45 @@ def test_every_bad_page_is_recorded_with_its_reason(
     good = set(crawled.site.good)
     assert not good & set(errors)
     # One row per failed page (redirect hops are recorded under the link as listed).
-    assert set(errors) == set(expected) | set(crawled.site.canary_urls)
-    assert crawled.run.summary["errors"] == len(errors)
+    refused = set(crawled.site.robots_refused)
+    assert set(errors) == set(expected) | set(crawled.site.canary_urls) | refused
+    assert crawled.run.summary["errors"] == len(set(errors) - refused)
+
+
+def test_robots_refusals_are_recorded_not_counted_as_errors(
+    crawled: Crawled, errors: dict[str, str]
+) -> None:
+    """A link robots.txt disallows, directly or at the end of a redirect, is a refusal."""
+    for url in crawled.site.robots_refused:
+        assert "robots.txt" in errors.get(url, ""), (url, errors.get(url))
+    # Recorded in page_errors, but not counted as errors.
+    refused = set(crawled.site.robots_refused)
+    assert crawled.run.summary["errors"] == len(set(errors) - refused)
+    assert not [p for p in crawled.site.hits if "/private/" in p]
+
+
+def test_articles_under_index_pages_are_not_home_pages(
+    crawled: Crawled, errors: dict[str, str]
+) -> None:
+    """/index.php?id=7 and /news/kept-slug/index.html, each reached through a redirect, are
+    articles (stored: see test_every_good_page_is_stored_with_its_text), not front pages."""
+    base = crawled.site.base()
+    assert "home page" not in errors.get(base + "/news/old-7.html", "")
+    assert "home page" not in errors.get(base + "/news/old-slug.html", "")
+    assert {base + "/index.php?id=7", base + "/news/kept-slug/index.html"} <= set(crawled.site.good)
+
+
+def test_gzipped_sitemaps_are_read_within_the_size_limit(crawled: Crawled) -> None:
+    """A .xml.gz named by robots.txt (BOM and all) and a sitemap gzipped without
+    Content-Encoding are read (their articles are stored: see the good pages); a gzip bomb
+    stops at crawl.max_page_bytes (see listings_bad)."""
+    engine = make_engine(crawled.db_url)
+    with session_factory(engine)() as session:
+        states = {s.url: s.http_status for s in session.scalars(select(ListingState))}
+    engine.dispose()
+    base = crawled.site.base()
+    assert states.get(base + "/sitemaps/news.xml.gz") == 200
+    assert states.get(base + "/sitemaps/gzipped.xml") == 200
 
 
 def test_entity_bombs_are_parsed_without_expansion(crawled: Crawled) -> None:
