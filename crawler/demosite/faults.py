@@ -62,7 +62,12 @@ Fault Gazette (127.0.0.20, the one configured source; `feeds`/`sitemaps` below)
                                 (`robots_refused`: recorded, not counted as errors)
   /bad/to-canary.html           302 to the canary by address
   /bad/to-localhost.html        302 to the canary by the name "localhost"
+  /feeds/busy.xml               not configured by default (`busy_feed`): links /news/plain-1..4
+                                and the Busy host's pages below, these last
 Landing (127.0.0.21): /news/landed.html, the target of /news/moved.html.
+Busy (127.0.0.22), a server under load (`busy_urls`, `soon_urls`):
+  /busy/N.html                  N = 1..20: 503 with Retry-After: 30, every time
+  /busy/soon-N.html             N = 1..3: 503 with Retry-After: 2 the first time, then an article
 Canary (127.0.0.30, and 127.0.0.1 for the name "localhost"): counts every request in `hits`
   and answers 200. Linked from /feed.xml by address, as 2130706462 (127.0.0.30 in decimal),
   0177.0.0.30 (octal) and 0x7f00001e (hex), by the name "localhost", through the two
@@ -76,6 +81,7 @@ import collections
 import functools
 import random
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,12 +90,13 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import brotli
 
 from crawler.demosite.content import Writer
 
-GAZETTE, LANDING, CANARY = "127.0.0.20", "127.0.0.21", "127.0.0.30"
+GAZETTE, LANDING, BUSY, CANARY = "127.0.0.20", "127.0.0.21", "127.0.0.22", "127.0.0.30"
 ALLOWED = "127.0.0.20/30"
 SOURCE = "Fault Gazette"
 BOMB_BYTES = 200 * 1024 * 1024  # what each bomb inflates to
@@ -253,6 +260,7 @@ class FaultSite:
     def __init__(self, *, seed: int = 0) -> None:
         self.seed = seed
         self.hits: collections.Counter[str] = collections.Counter()  # "netloc/path" -> requests
+        self.log: list[tuple[float, str]] = []  # (time.monotonic(), "netloc/path") per request
         self.canary_hits: list[str] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -270,7 +278,7 @@ class FaultSite:
         """Bind every server, build the pages and serve in background threads."""
         if self._servers:
             return self
-        for name, host in (("gazette", GAZETTE), ("landing", LANDING)):
+        for name, host in (("gazette", GAZETTE), ("landing", LANDING), ("busy", BUSY)):
             self._servers[name] = _Server(host, self._serve)
         for name, host in (("canary", CANARY), ("canary-localhost", "127.0.0.1")):
             self._servers[name] = _Server(host, self._serve_canary)
@@ -335,18 +343,40 @@ class FaultSite:
             "data:text/xml,%3Curlset/%3E": "refused: data: URLs",
         }
 
-    def config_toml(self, database_url: str, *, timeout: str = "2s", extra: str = "") -> str:
+    @property
+    def busy_feed(self) -> str:
+        return self.base() + "/feeds/busy.xml"
+
+    @property
+    def busy_urls(self) -> list[str]:
+        return [f"{self.base('busy')}/busy/{n}.html" for n in range(1, 21)]
+
+    @property
+    def soon_urls(self) -> list[str]:
+        return [f"{self.base('busy')}/busy/soon-{n}.html" for n in range(1, 4)]
+
+    def config_toml(
+        self,
+        database_url: str,
+        *,
+        timeout: str = "2s",
+        extra: str = "",
+        feeds: list[str] | None = None,
+        concurrency: int = 32,
+    ) -> str:
         """A newsmon config for this site: only 127.0.0.20/30 allowed, short timeout, 2 MB;
-        `extra` lines go into the [crawl] table (e.g. ``cycle_budget = "3s"``)."""
-        feeds = ", ".join(f'"{u}"' for u in self.feeds)
-        sitemaps = ", ".join(f'"{u}"' for u in self.sitemaps)
+        `extra` lines go into the [crawl] table (e.g. ``cycle_budget = "3s"``). Given `feeds`,
+        the source has only those, and no sitemaps."""
+        feed_list = ", ".join(f'"{u}"' for u in (self.feeds if feeds is None else feeds))
+        sitemaps = ", ".join(f'"{u}"' for u in self.sitemaps) if feeds is None else ""
         return (
             f'[database]\nurl = "{database_url}"\n\n'
-            '[crawl]\nconcurrency = 32\nper_host_concurrency = 16\ndownload_delay = "0s"\n'
+            f"[crawl]\nconcurrency = {concurrency}\nper_host_concurrency = 16\n"
+            'download_delay = "0s"\n'
             f'timeout = "{timeout}"\nretries = 1\nworkers = 2\nmax_page_bytes = {MAX_PAGE_BYTES}\n'
             f'allow_private_networks = ["{ALLOWED}"]\n'
             f"{extra.strip()}\n\n"
-            f'[[sources]]\nname = "{SOURCE}"\nfeeds = [{feeds}]\nsitemaps = [{sitemaps}]\n'
+            f'[[sources]]\nname = "{SOURCE}"\nfeeds = [{feed_list}]\nsitemaps = [{sitemaps}]\n'
         )
 
     # --- serving ---
@@ -356,12 +386,16 @@ class FaultSite:
         path = handler.path.split("?", 1)[0]
         with self._lock:
             self.hits[server.netloc + path] += 1
+            self.log.append((time.monotonic(), server.netloc + path))
+            asked = self.hits[server.netloc + path]
         host = server.server_address[0]
         routes = self._routes.get(str(host), {})
         reply = routes.get(handler.path) or routes.get(path) or _Reply(404, b"not found\n")
         if reply.behaviour == "slow":
             self._stop.wait(30)
             return
+        if reply.behaviour == "busy-once" and asked == 1:
+            reply = _Reply(503, b"busy\n", headers={"Retry-After": "2"})
         handler.send_response(reply.status)
         handler.send_header("Content-Type", reply.content_type)
         for name, value in reply.headers.items():
@@ -413,17 +447,17 @@ class FaultSite:
             "/robots.txt": _Reply(body=robots.encode(), content_type="text/plain")
         }
         landing: dict[str, _Reply] = {}
-        self._good_pages(gazette, landing)
+        writer = self._good_pages(gazette, landing)
         self._bad_pages(gazette)
         self._canary_links(gazette)
         self._listings(gazette)
-        self._routes = {GAZETTE: gazette, LANDING: landing}
+        self._routes = {GAZETTE: gazette, LANDING: landing, BUSY: self._busy(gazette, writer)}
 
     def _put_good(self, routes: dict[str, _Reply], path: str, page: Page, reply: _Reply) -> None:
         routes[path] = reply
         self.good[self.base() + path] = page
 
-    def _good_pages(self, gazette: dict[str, _Reply], landing: dict[str, _Reply]) -> None:
+    def _good_pages(self, gazette: dict[str, _Reply], landing: dict[str, _Reply]) -> Writer:
         writer = Writer(random.Random(f"{self.seed}-faults"))
         drafts = [
             writer.article(v, author="Ann Example", published_at=PUBLISHED)
@@ -464,6 +498,24 @@ class FaultSite:
         self._truncated(gazette, writer)
         self._encodings(gazette)
         self._index_pages(gazette, writer)
+        return writer
+
+    def _busy(self, gazette: dict[str, _Reply], writer: Writer) -> dict[str, _Reply]:
+        """The Busy host's routes, and the feed that links them after four good pages."""
+        busy = {
+            urlsplit(url).path: _Reply(503, b"busy\n", headers={"Retry-After": "30"})
+            for url in self.busy_urls
+        }
+        for url in self.soon_urls:
+            draft = writer.article("tech", author=None, published_at=PUBLISHED)
+            html = _article_html(draft.title, draft.paragraphs, charset="utf-8").encode()
+            busy[urlsplit(url).path] = _Reply(body=html, behaviour="busy-once")
+        good = [f"{self.base()}/news/plain-{n}.html" for n in range(1, 5)]
+        gazette["/feeds/busy.xml"] = _Reply(
+            body=_rss([*good, *self.soon_urls, *self.busy_urls]),
+            content_type="application/rss+xml",
+        )
+        return busy
 
     def _index_pages(self, gazette: dict[str, _Reply], writer: Writer) -> None:
         """Articles whose URL ends in an index page, each reached through a redirect."""

@@ -227,6 +227,8 @@ class NewsSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = _reason(failure)
+        if request.meta.get("newsmon_note"):  # e.g. why a retry was not waited for
+            reason = f"{reason} ({request.meta['newsmon_note']})"
         # A redirect hop failed: record the link as it was listed, and where it led.
         hops = request.meta.get("redirect_urls") or []
         if hops:
