@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import codecs
 import io
 import re
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from urllib.parse import urljoin
 
 import feedparser
 import lxml.etree
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crawler.items import FeedHints
 
@@ -191,10 +193,10 @@ def _sitemap_entry(el: lxml.etree._Element, base: str) -> Link | None:
 
 
 def sitemaps_from_robots(body: bytes, url: str) -> list[str]:
-    """The `Sitemap:` lines of a robots.txt."""
-    out = []
-    for line in body.decode("utf-8", "replace").splitlines():
-        key, _, value = line.partition(":")
-        if key.strip().lower() == "sitemap" and value.strip():
-            out.append(urljoin(url, value.strip()))
-    return out
+    """The `Sitemap:` lines of a robots.txt, as Scrapy's SitemapSpider reads them.
+
+    A UTF-8 byte order mark is dropped first (RFC 9309 allows one; Scrapy would miss a
+    Sitemap: line right after it). An empty `Sitemap:` would name robots.txt itself.
+    """
+    found = sitemap_urls_from_robots(body.removeprefix(codecs.BOM_UTF8), url)
+    return [u for u in found if u != url]

@@ -9,7 +9,6 @@ from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,7 +18,7 @@ from crawler import dedup, diffing
 from crawler.config import Config, TopicConfig
 from crawler.extract import text_hashes
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
-from crawler.urls import canonicalise
+from crawler.urls import canonicalise, is_home
 from crawler.worker import BOILERPLATE_MAX_WORDS, Processed, terms_json
 from storage.models import (
     Alert,
@@ -39,12 +38,6 @@ from storage.queries import core_execute, insert_ignore
 
 # At most this many LSH candidates are compared in full for one new article.
 MAX_CANDIDATES = 50
-
-
-def is_home(url: str) -> bool:
-    """A site's front page: no path beyond "/" (or a bare index page)."""
-    path = urlsplit(url).path
-    return path in ("", "/") or path.rsplit("/", 1)[-1] in ("index.html", "index.php")
 
 
 def canonical_urls(urls: list[str]) -> list[str]:
@@ -133,7 +126,7 @@ class Ingestor:
 
     def failure(self, session: Session, failure: PageFailure) -> None:
         now = utcnow()
-        robots = failure.reason.endswith("Forbidden by robots.txt")
+        robots = failure.robots
         session.add(
             PageError(
                 run_id=self.run_id,

@@ -56,6 +56,7 @@ class PageFailure:
     status: int | None = None
     article_id: int | None = None
     listing: bool = False  # a feed, sitemap or section page (counts toward source backoff)
+    robots: bool = False  # refused because robots.txt disallows it: obeyed, not an error
 
 
 @dataclass

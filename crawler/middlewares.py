@@ -24,7 +24,12 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_reques
 from scrapy.downloadermiddlewares.robotstxt import (
     RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware,
 )
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
+from scrapy.exceptions import (
+    DontCloseSpider,
+    DownloadCancelledError,
+    IgnoreRequest,
+    NotConfigured,
+)
 from scrapy.http import Response
 from scrapy.resolver import CachingThreadedResolver
 from scrapy.robotstxt import RobotParser
@@ -40,7 +45,7 @@ from zope.interface import implementer
 
 from crawler.config import Config
 from crawler.ingest import canonical_urls
-from crawler.urls import canonicalise
+from crawler.urls import as_listed, canonicalise
 from storage.db import make_engine, session_factory
 from storage.models import ArticleURL, CrawlRun, ListingState
 
@@ -147,9 +152,11 @@ class NetworkGuardMiddleware:
             self.crawler.stats.inc_value(self.STAT)
             origin = (request.meta.get("redirect_urls") or [None])[0]
             via = f" (redirected from {origin})" if origin else ""
-            logger.warning(
-                "refused %s: %s resolves to non-public %s%s", request.url, host, bad[0], via
+            # A link under the name it was listed by (Scrapy rewrites 2130706462 as dotted).
+            shown = (
+                request.url if origin else as_listed(request.url, request.meta.get("listed_url"))
             )
+            logger.warning("refused %s: %s resolves to non-public %s%s", shown, host, bad[0], via)
             raise IgnoreRequest(f"refused: {host} resolves to non-public address {bad[0]}")
 
 
@@ -240,6 +247,10 @@ class UnreachableRobots(RobotParser):
         return False
 
 
+class ForbiddenByRobots(IgnoreRequest):
+    """A request robots.txt disallows: the spider records it as a refusal, not an error."""
+
+
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, except that a robots.txt it could not read forbids.
 
@@ -265,13 +276,18 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         known = self._parsers.get(netloc)
         if isinstance(known, UnreachableRobots) and time.monotonic() >= known.until:
             del self._parsers[netloc]  # the next request fetches it again
+        if isinstance(known, Deferred):
+            return await _shared_result(known)
         return await super().robot_parser(request)
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         if isinstance(rp, UnreachableRobots):
             self._stats.inc_value(self.STAT)
             raise IgnoreRequest(f"not fetched: robots.txt unreachable ({rp.reason})")
-        super().process_request_2(rp, request)
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as exc:
+            raise ForbiddenByRobots(*exc.args) from None
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status == 429 or response.status >= 500:
@@ -297,6 +313,26 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         self._parsers[netloc] = parser
         if isinstance(waiting, Deferred):
             waiting.callback(parser)  # the requests waiting for the file
+
+
+async def _shared_result(pending: Deferred[Any]) -> Any:
+    """Wait for a Deferred that other callers wait for too, leaving its result to them.
+
+    Scrapy (2.13+) awaits a host's pending robots.txt with maybe_deferred_to_future, whose
+    Deferred.asFuture consumes the result: the first waiter got the rules and every other
+    request that arrived while the file was being fetched got None, "no rules", and was sent
+    whatever robots.txt said. Many requests reach a host at once when its links come from
+    another host's listing, or from another worker of a shared cycle.
+    """
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def settle(result: Any) -> Any:
+        if not future.done():
+            future.set_result(result)
+        return result  # passed on, for the next waiter
+
+    pending.addBoth(settle)
+    return await future
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
@@ -388,9 +424,50 @@ class ConditionalRequestMiddleware:
 
 
 class RetryAfterMiddleware(RetryMiddleware):
-    """Scrapy's retries with exponential backoff that honour a server's Retry-After."""
+    """Scrapy's retries with exponential backoff that honour a server's Retry-After, without
+    holding a download slot while they wait.
 
-    MAX_WAIT = 60.0
+    A retry is returned with the time it is due (meta NOT_BEFORE). The engine schedules a
+    request that a downloader middleware returns, and sends `request_scheduled` first: a handler
+    here takes a retry that is not due yet out there (IgnoreRequest, which the engine drops
+    without a word) and crawls it again when due, keeping the spider open meanwhile. The
+    downloader's slots serve other pages during the wait (sleeping in process_response kept
+    the request in the downloader's active set: twenty 503s stalled a whole crawl).
+
+    A retry due after the cycle's budget (crawl.cycle_budget), or more than MAX_WAIT away, is
+    not waited for: the response goes on to the spider, which records the error with the
+    reason. Scrapy's robots.txt request goes straight to the downloader (Engine.download_async
+    sends a returned request again at once, never through the scheduler): it still waits here,
+    within the same bounds; the host's pages wait for it in any case.
+    """
+
+    MAX_BACKOFF = 60.0  # the longest wait without a Retry-After
+    MAX_WAIT = 600.0  # the longest Retry-After honoured within a crawl
+    NOT_BEFORE = "newsmon_not_before"
+    STAT = "newsmon/retry_after_budget"
+
+    budget: float
+    deadline: float
+    waiting: dict[Request, asyncio.TimerHandle]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        mw = super().from_crawler(crawler)  # Scrapy's __init__ takes the settings only
+        budget = crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+        mw.budget = budget if budget > 0 else math.inf
+        mw.deadline = time.monotonic() + mw.budget
+        mw.waiting = {}
+        for handler, signal in (
+            (mw.spider_opened, signals.spider_opened),
+            (mw.request_scheduled, signals.request_scheduled),
+            (mw.spider_idle, signals.spider_idle),
+            (mw.spider_closed, signals.spider_closed),
+        ):
+            crawler.signals.connect(handler, signal=signal)
+        return mw
+
+    def spider_opened(self) -> None:
+        self.deadline = time.monotonic() + self.budget  # when CloseSpider starts its clock
 
     # A coroutine where the parent is synchronous: Scrapy awaits either, mypy cannot know.
     async def process_response(  # type: ignore[override]
@@ -407,24 +484,58 @@ class RetryAfterMiddleware(RetryMiddleware):
         )
         if retry is None:
             return response
-        await asyncio.sleep(self._delay(request, response))
+        delay = self._delay(request, response)
+        due = time.monotonic() + delay
+        if delay > self.MAX_WAIT or due >= self.deadline:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(self.STAT)
+            request.meta["newsmon_note"] = f"retry due in {delay:.0f} s: past the cycle's budget"
+            return response
+        if request.meta.get("dont_obey_robotstxt"):  # robots.txt: see the class docstring
+            await asyncio.sleep(delay)
+        else:
+            retry.meta[self.NOT_BEFORE] = due
         return retry
+
+    def request_scheduled(self, request: Request) -> None:
+        due = request.meta.get(self.NOT_BEFORE)
+        if due is None:
+            return
+        del request.meta[self.NOT_BEFORE]  # crawled as any other request when put back
+        loop = asyncio.get_event_loop()
+        self.waiting[request] = loop.call_later(
+            max(0.0, due - time.monotonic()), self._due, request
+        )
+        raise IgnoreRequest("retry waiting to be due")
+
+    def _due(self, request: Request) -> None:
+        del self.waiting[request]
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            engine.crawl(request)
+
+    def spider_idle(self) -> None:
+        if self.waiting:
+            raise DontCloseSpider
+
+    def spider_closed(self) -> None:
+        for handle in self.waiting.values():
+            handle.cancel()
+        self.waiting.clear()
 
     def _delay(self, request: Request, response: Response) -> float:
         header = response.headers.get(b"Retry-After")
         attempt = request.meta.get("retry_times", 0)
-        backoff = min(self.MAX_WAIT, 0.5 * 2**attempt)
+        backoff = min(self.MAX_BACKOFF, 0.5 * 2**attempt)
         if not header:
             return backoff
         value = header.decode("latin-1").strip()
         try:
-            return min(self.MAX_WAIT, max(0.0, float(value)))
+            return max(0.0, float(value))
         except ValueError:
             pass
         try:
-            return min(
-                self.MAX_WAIT, max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-            )
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
         except (TypeError, ValueError):
             return backoff
 

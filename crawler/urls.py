@@ -100,6 +100,44 @@ def canonicalise(url: str) -> str:
     return out
 
 
+# The names a server gives its front page when asked for "/".
+_FRONT_PAGES = frozenset(
+    {"index.html", "index.htm", "index.shtml", "index.php", "index.asp", "index.aspx",
+     "default.asp", "default.aspx", "default.htm", "default.html"}
+)  # fmt: skip
+
+
+def is_home(url: str) -> bool:
+    """Tell whether `url` is a site's front page: "/" or a bare index file at the root.
+
+    A query makes it a page of its own (/index.php?id=123 and /?p=42 serve articles), and an
+    index file below the root is a directory's page (/news/some-slug/index.html).
+    """
+    parts = urlsplit(url.strip())
+    path = parts.path
+    if parts.query:
+        return False
+    return path in ("", "/") or (path.count("/") == 1 and path[1:].lower() in _FRONT_PAGES)
+
+
+def as_listed(requested: str, listed: str | None) -> str:
+    """`requested` with the host spelled as in `listed`, the link it was made from.
+
+    Scrapy's Request normalises its URL through w3lib, which (2.6+) rewrites an IP host given
+    in decimal, octal or hex (2130706462, 0177.0.0.1, 0x7f000001) as dotted decimal; a failure
+    is recorded, and a refusal logged, under the link a listing gave.
+    """
+    if not listed:
+        return requested
+    try:
+        was, now = urlsplit(listed.strip()), urlsplit(requested)
+    except ValueError:
+        return requested
+    if not was.netloc or was.scheme.lower() != now.scheme:
+        return requested
+    return urlunsplit(now._replace(netloc=was.netloc))
+
+
 def host(url: str) -> str:
     """Return the lower-case host name of `url` without port ("" when it has none)."""
     try:

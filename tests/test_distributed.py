@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from crawler.alerts.sink import SmtpSink
 from crawler.config import ConfigError, from_dict
 from crawler.demosite import ArticleTruth, DemoSite
-from storage.db import make_engine, session_factory, upgrade
+from storage.db import is_sqlite, make_engine, session_factory, upgrade
 from storage.models import Article, CrawlRun, PageError
 from storage.queries import article_by_ref
 from tests.conftest import REPO, fresh_postgres_database
@@ -580,6 +580,107 @@ key_prefix = "{prefix}"
     for host in (busy, stalled):
         reason = reasons.get(host.base + "/2024/b-1.html", "")
         assert "robots.txt unreachable" in reason, reasons
+
+
+def _robots_config(path: Path, db_url: str, feed: str, extra: str = "") -> None:
+    """A crawl config over `feed` that reaches many loopback hosts at once (8 requests each)."""
+    path.write_text(
+        f'''[database]
+url = "{db_url}"
+[crawl]
+user_agent = "newsmon-test/1.0"
+concurrency = 32
+per_host_concurrency = 8
+download_delay = "0s"
+timeout = "5s"
+retries = 1
+allow_private_networks = ["127.0.0.0/8"]
+lock_path = "{path.with_suffix(".lock")}"
+[[sources]]
+name = "News"
+feeds = ["{feed}"]
+{extra}''',
+        encoding="utf-8",
+    )
+
+
+def _gated_hosts(count: int) -> tuple[_RobotsHost, list[_RobotsHost]]:
+    """A feed host, and `count` hosts the feed links first to, each with 4 pages robots.txt
+    disallows among 4 it allows: each host's first requests are many at once."""
+    feed, hosts = _RobotsHost("ok"), [_RobotsHost("ok") for _ in range(count)]
+    links = [
+        h.base + (f"/private/p-{n}.html" if n % 2 else f"/2024/a-{n}.html")
+        for h in hosts
+        for n in range(8)
+    ]
+    feed.feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>x</link>'
+        + "".join(f"<item><title>{u}</title><link>{u}</link></item>" for u in links)
+        + "</channel></rss>"
+    ).encode()
+    return feed, hosts
+
+
+def _private_hits(hosts: list[_RobotsHost]) -> list[str]:
+    return [h.base + p for h in hosts for p in h.hits if p.startswith("/private/")]
+
+
+def _stop(hosts: list[_RobotsHost]) -> None:
+    for host in hosts:
+        host.shutdown()
+        host.server_close()
+
+
+@pytest.mark.slow
+def test_robots_txt_holds_for_every_first_request_to_a_host(tmp_path: Path, empty_url: str) -> None:
+    """The requests that wait for a host's robots.txt while its first request fetches it are
+    judged by it too (Scrapy 2.13+ hands every waiter but the first None: "allow all")."""
+    if not is_sqlite(empty_url):
+        upgrade(empty_url)  # the crawl migrates SQLite only
+    feed, hosts = _gated_hosts(4)
+    try:
+        config = tmp_path / "crawl.toml"
+        _robots_config(config, empty_url, feed.base + "/feed.xml")
+        proc = _spawn(config, "crawl", "--json")
+        _, err = proc.communicate(timeout=90)
+    finally:
+        _stop([feed, *hosts])
+    assert proc.returncode == 0, err[-3000:]
+    assert _private_hits(hosts) == []
+    assert all(h.hits["/robots.txt"] == 1 for h in hosts), [dict(h.hits) for h in hosts]
+    assert all(h.hits["/2024/a-0.html"] == 1 for h in hosts)
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_workers_obey_robots_txt_run_after_run(
+    redis_env: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    """Two workers share a cycle, five times over fresh hosts: no worker, on its first request
+    to a host or later, on its own requests or the other's, fetches a disallowed page."""
+    _, url, prefix = redis_env
+    with fresh_postgres_database() as db_url:
+        upgrade(db_url)
+        for run in range(5):
+            feed, hosts = _gated_hosts(3)
+            shared = f'[distributed]\nredis_url = "{url}"\nkey_prefix = "{prefix}-{run}"\n'
+            procs = []
+            try:
+                for n in range(2):
+                    config = tmp_path / f"run{run}-worker{n}.toml"
+                    _robots_config(config, db_url, feed.base + "/feed.xml", shared)
+                    procs.append(_spawn(config, "crawl", "--json"))
+                results = [(p.communicate(timeout=90), p.returncode) for p in procs]
+            finally:
+                for proc in procs:
+                    if proc.poll() is None:
+                        proc.kill()
+                _stop([feed, *hosts])
+            for (_, err), code in results:
+                assert code == 0, err[-3000:]
+            assert _private_hits(hosts) == [], f"run {run}"
+            assert all(h.hits["/2024/a-0.html"] == 1 for h in hosts), f"run {run}"
 
 
 # -- leadership ----------------------------------------------------------------------------------

@@ -169,8 +169,45 @@ def test_every_bad_page_is_recorded_with_its_reason(
     good = set(crawled.site.good)
     assert not good & set(errors)
     # One row per failed page (redirect hops are recorded under the link as listed).
-    assert set(errors) == set(expected) | set(crawled.site.canary_urls)
-    assert crawled.run.summary["errors"] == len(errors)
+    refused = set(crawled.site.robots_refused)
+    assert set(errors) == set(expected) | set(crawled.site.canary_urls) | refused
+    assert crawled.run.summary["errors"] == len(set(errors) - refused)
+
+
+def test_robots_refusals_are_recorded_not_counted_as_errors(
+    crawled: Crawled, errors: dict[str, str]
+) -> None:
+    """A link robots.txt disallows, directly or at the end of a redirect, is a refusal."""
+    for url in crawled.site.robots_refused:
+        assert "robots.txt" in errors.get(url, ""), (url, errors.get(url))
+    # Recorded in page_errors, but not counted as errors.
+    refused = set(crawled.site.robots_refused)
+    assert crawled.run.summary["errors"] == len(set(errors) - refused)
+    assert not [p for p in crawled.site.hits if "/private/" in p]
+
+
+def test_articles_under_index_pages_are_not_home_pages(
+    crawled: Crawled, errors: dict[str, str]
+) -> None:
+    """/index.php?id=7 and /news/kept-slug/index.html, each reached through a redirect, are
+    articles (stored: see test_every_good_page_is_stored_with_its_text), not front pages."""
+    base = crawled.site.base()
+    assert "home page" not in errors.get(base + "/news/old-7.html", "")
+    assert "home page" not in errors.get(base + "/news/old-slug.html", "")
+    assert {base + "/index.php?id=7", base + "/news/kept-slug/index.html"} <= set(crawled.site.good)
+
+
+def test_gzipped_sitemaps_are_read_within_the_size_limit(crawled: Crawled) -> None:
+    """A .xml.gz named by robots.txt (BOM and all) and a sitemap gzipped without
+    Content-Encoding are read (their articles are stored: see the good pages); a gzip bomb
+    stops at crawl.max_page_bytes (see listings_bad)."""
+    engine = make_engine(crawled.db_url)
+    with session_factory(engine)() as session:
+        states = {s.url: s.http_status for s in session.scalars(select(ListingState))}
+    engine.dispose()
+    base = crawled.site.base()
+    assert states.get(base + "/sitemaps/news.xml.gz") == 200
+    assert states.get(base + "/sitemaps/gzipped.xml") == 200
 
 
 def test_entity_bombs_are_parsed_without_expansion(crawled: Crawled) -> None:
@@ -208,3 +245,44 @@ def test_the_cycle_budget_stops_a_crawl(tmp_path: Path, empty_url: str) -> None:
     assert run.summary["status"] == "over_budget"
     # The slow page alone would hold the crawl for 20 s (twice with its retry).
     assert run.seconds < 20
+
+
+def test_retry_after_holds_no_download_slot(tmp_path: Path, empty_url: str) -> None:
+    """20 pages answer 503 with Retry-After: 30 on one host; with 4 download slots, the other
+    host's pages are fetched at once, a retry due past the budget is recorded as an error
+    without a wait, and a short Retry-After is honoured (the page is fetched again, later)."""
+    if not is_sqlite(empty_url):
+        upgrade(empty_url)  # the crawl migrates SQLite only
+    with FaultSite(seed=2) as site:
+        config = tmp_path / "newsmon.toml"
+        config.write_text(
+            site.config_toml(
+                empty_url, feeds=[site.busy_feed], concurrency=4, extra='cycle_budget = "20s"'
+            ),
+            encoding="utf-8",
+        )
+        run = run_measured(config)
+        log = list(site.log)
+        good = [u for u in site.good if "/news/plain-" in u]
+        soon, busy = site.soon_urls, site.busy_urls
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.seconds < 15, run.seconds  # nothing waited 30 s
+    start = log[0][0]
+
+    def times(url: str) -> list[float]:
+        key = url.removeprefix("http://").split("?")[0]
+        return [at - start for at, path in log if path == key]
+
+    assert all(len(times(u)) == 1 and times(u)[0] < 5 for u in good), [times(u) for u in good]
+    for url in soon:  # asked twice, the second time at least 2 s after the first
+        first, second = times(url)
+        assert second - first >= 1.9, (url, first, second)
+    assert all(len(times(u)) == 1 for u in busy)
+    engine = make_engine(empty_url)
+    with session_factory(engine)() as session:
+        reasons = dict(session.execute(select(PageError.url, PageError.reason)).all())
+        stored = [u for u in [*good, *soon] if article_by_ref(session, u) is not None]
+    engine.dispose()
+    assert stored == [*good, *soon]
+    for url in busy:
+        assert re.search(r"HTTP 503 \(retry due in 30 s: past the cycle's budget\)", reasons[url])

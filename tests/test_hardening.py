@@ -474,6 +474,14 @@ def test_feed_and_sitemap_parsers_never_raise(body: bytes) -> None:
     assert isinstance(sitemaps_from_robots(body, "http://x.example/robots.txt"), list)
 
 
+def test_robots_txt_sitemap_lines_are_read_after_a_byte_order_mark() -> None:
+    body = b"\xef\xbb\xbfSitemap: /s.xml.gz\nUser-agent: *\nsitemap:https://y.example/b.xml\n"
+    assert sitemaps_from_robots(body, "http://x.example/robots.txt") == [
+        "http://x.example/s.xml.gz",
+        "https://y.example/b.xml",
+    ]
+
+
 def test_a_feed_entity_bomb_is_not_expanded() -> None:
     levels = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     body = (

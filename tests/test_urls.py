@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import urls
 
-from crawler.urls import TRACKING_PARAMS, canonicalise, host, is_amp, same_site
+from crawler.urls import (
+    TRACKING_PARAMS,
+    as_listed,
+    canonicalise,
+    host,
+    is_amp,
+    is_home,
+    same_site,
+)
 
 
 @pytest.mark.parametrize(
@@ -169,3 +177,49 @@ def test_amp_urls(url: str) -> None:
 )
 def test_non_amp_urls(url: str) -> None:
     assert not is_amp(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ex.com",
+        "https://ex.com/",
+        "https://ex.com/index.html",
+        "https://ex.com/index.php",
+        "https://ex.com/Index.HTM",
+        "https://ex.com/default.aspx",
+    ],
+)
+def test_front_pages_are_home(url: str) -> None:
+    assert is_home(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ex.com/index.php?id=123",  # a CMS front controller serving an article
+        "https://ex.com/?p=42",  # WordPress's short link
+        "https://ex.com/news/some-slug/index.html",  # an article in a directory
+        "https://ex.com/2024/03/index.php",
+        "https://ex.com/news/",
+    ],
+)
+def test_articles_under_index_pages_are_not_home(url: str) -> None:
+    assert not is_home(url)
+
+
+@pytest.mark.parametrize(
+    ("listed", "requested"),
+    [
+        ("http://2130706462:8080/a b.html", "http://127.0.0.30:8080/a%20b.html"),
+        ("http://0177.0.0.1/x", "http://127.0.0.1/x"),
+        ("http://0x7f000001/x?q=1", "http://127.0.0.1/x?q=1"),
+    ],
+)
+def test_a_failure_is_named_by_the_host_as_listed(listed: str, requested: str) -> None:
+    expected = requested.replace(urlsplit(requested).netloc, urlsplit(listed).netloc)
+    assert as_listed(requested, listed) == expected
+    assert as_listed(requested, None) == requested
+    assert as_listed("data:text/xml,%3Curlset/%3E", "data:text/xml,<urlset/>") == (
+        "data:text/xml,%3Curlset/%3E"
+    )

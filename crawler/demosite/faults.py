@@ -4,7 +4,8 @@ THE MAP. Each host is a ThreadingHTTPServer on an ephemeral port. The allowed ne
 127.0.0.20/30 (.20 to .23); the canary listens outside them and must never be asked anything.
 
 Fault Gazette (127.0.0.20, the one configured source; `feeds`/`sitemaps` below)
-  /robots.txt                   allows everything
+  /robots.txt                   starts with a UTF-8 BOM; Sitemap: /sitemaps/news.xml.gz;
+                                disallows /private/ (also a configured sitemap listing)
   /feed.xml                     RSS 2.0 linking every article page below and every canary URL
   /feeds/laughs.xml             "billion laughs" RSS (nine levels of ten entities); its one item
                                 links /news/from-laughs.html, reachable from nowhere else
@@ -17,10 +18,19 @@ Fault Gazette (127.0.0.20, the one configured source; `feeds`/`sitemaps` below)
   /sitemaps/laughs.xml          "billion laughs" sitemap; links /news/from-sitemap.html
   /sitemaps/broken.xml          random bytes: "not a sitemap"
   /sitemaps/index.xml           a sitemap index of file:///etc/passwd and a data: URL
+  /sitemaps/news.xml.gz         a gzip file (application/x-gzip, no Content-Encoding), named
+                                only by robots.txt; links /news/from-gzip-sitemap.html
+  /sitemaps/gzipped.xml         a sitemap gzip-compressed without Content-Encoding; links
+                                /news/from-gzipped-sitemap.html
+  /sitemaps/bomb.xml.gz         a gzip bomb as a .xml.gz file: "too large"
   good article pages (`good`: url -> title and paragraphs the archive must hold):
   /news/plain-N.html            N = 1..4, UTF-8, declared in the header
   /news/gzip.html, /news/deflate.html, /news/brotli.html   compressed the honest way
   /news/moved.html              301 to 127.0.0.21 /news/landed.html (another allowed host)
+  /index.php?id=7               an article under a CMS's front controller, linked only as
+                                /news/old-7.html (301 to it)
+  /news/kept-slug/index.html    an article in a directory's index page, linked only as
+                                /news/old-slug.html (301 to it)
   /news/truncated.html          cut inside its fifth paragraph, no closing tags: four survive
   /enc/windows-1251.html        Russian, charset=windows-1251 in the header
   /enc/windows-1251-meta.html   Russian, only <meta charset="windows-1251">
@@ -47,13 +57,22 @@ Fault Gazette (127.0.0.20, the one configured source; `feeds`/`sitemaps` below)
   /bad/bad-gzip.html            Content-Encoding: gzip over bytes that are not gzip
   /bad/to-file.html             302 to file:///etc/passwd
   /bad/gone.html                404;  /bad/error.html  500 every time
+  /private/members.html         disallowed by robots.txt: refused, never requested; and
+  /bad/to-private.html          302 to /private/redirected.html: refused the same way
+                                (`robots_refused`: recorded, not counted as errors)
   /bad/to-canary.html           302 to the canary by address
   /bad/to-localhost.html        302 to the canary by the name "localhost"
+  /feeds/busy.xml               not configured by default (`busy_feed`): links /news/plain-1..4
+                                and the Busy host's pages below, these last
 Landing (127.0.0.21): /news/landed.html, the target of /news/moved.html.
+Busy (127.0.0.22), a server under load (`busy_urls`, `soon_urls`):
+  /busy/N.html                  N = 1..20: 503 with Retry-After: 30, every time
+  /busy/soon-N.html             N = 1..3: 503 with Retry-After: 2 the first time, then an article
 Canary (127.0.0.30, and 127.0.0.1 for the name "localhost"): counts every request in `hits`
   and answers 200. Linked from /feed.xml by address, as 2130706462 (127.0.0.30 in decimal),
-  by the name "localhost", through the two redirects above, plus 169.254.169.254 (link-local)
-  and [::1] (`canary_urls`: each must be recorded as refused, none requested).
+  0177.0.0.30 (octal) and 0x7f00001e (hex), by the name "localhost", through the two
+  redirects above, plus 169.254.169.254 (link-local) and [::1] (`canary_urls`: each must be
+  recorded as refused, under the URL as listed, none requested).
 """
 
 from __future__ import annotations
@@ -62,6 +81,7 @@ import collections
 import functools
 import random
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,12 +90,13 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import brotli
 
 from crawler.demosite.content import Writer
 
-GAZETTE, LANDING, CANARY = "127.0.0.20", "127.0.0.21", "127.0.0.30"
+GAZETTE, LANDING, BUSY, CANARY = "127.0.0.20", "127.0.0.21", "127.0.0.22", "127.0.0.30"
 ALLOWED = "127.0.0.20/30"
 SOURCE = "Fault Gazette"
 BOMB_BYTES = 200 * 1024 * 1024  # what each bomb inflates to
@@ -239,6 +260,7 @@ class FaultSite:
     def __init__(self, *, seed: int = 0) -> None:
         self.seed = seed
         self.hits: collections.Counter[str] = collections.Counter()  # "netloc/path" -> requests
+        self.log: list[tuple[float, str]] = []  # (time.monotonic(), "netloc/path") per request
         self.canary_hits: list[str] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -248,6 +270,7 @@ class FaultSite:
         self.good: dict[str, Page] = {}
         self.bad: dict[str, str] = {}
         self.canary_urls: list[str] = []
+        self.robots_refused: list[str] = []
 
     # --- lifecycle ---
 
@@ -255,7 +278,7 @@ class FaultSite:
         """Bind every server, build the pages and serve in background threads."""
         if self._servers:
             return self
-        for name, host in (("gazette", GAZETTE), ("landing", LANDING)):
+        for name, host in (("gazette", GAZETTE), ("landing", LANDING), ("busy", BUSY)):
             self._servers[name] = _Server(host, self._serve)
         for name, host in (("canary", CANARY), ("canary-localhost", "127.0.0.1")):
             self._servers[name] = _Server(host, self._serve_canary)
@@ -301,7 +324,8 @@ class FaultSite:
 
     @property
     def sitemaps(self) -> list[str]:
-        paths = ("/sitemaps/laughs.xml", "/sitemaps/broken.xml", "/sitemaps/index.xml")
+        paths = ["/sitemaps/laughs.xml", "/sitemaps/broken.xml", "/sitemaps/index.xml"]
+        paths += ["/sitemaps/gzipped.xml", "/sitemaps/bomb.xml.gz", "/robots.txt"]
         return [self.base() + p for p in paths]
 
     @property
@@ -314,22 +338,45 @@ class FaultSite:
             base + "/feeds/bomb.xml": "too large",
             base + "/feeds/tangled.xml": "not a feed",
             base + "/sitemaps/broken.xml": "not a sitemap",
+            base + "/sitemaps/bomb.xml.gz": "too large",
             "file:///etc/passwd": "refused: file: URLs",
             "data:text/xml,%3Curlset/%3E": "refused: data: URLs",
         }
 
-    def config_toml(self, database_url: str, *, timeout: str = "2s", extra: str = "") -> str:
+    @property
+    def busy_feed(self) -> str:
+        return self.base() + "/feeds/busy.xml"
+
+    @property
+    def busy_urls(self) -> list[str]:
+        return [f"{self.base('busy')}/busy/{n}.html" for n in range(1, 21)]
+
+    @property
+    def soon_urls(self) -> list[str]:
+        return [f"{self.base('busy')}/busy/soon-{n}.html" for n in range(1, 4)]
+
+    def config_toml(
+        self,
+        database_url: str,
+        *,
+        timeout: str = "2s",
+        extra: str = "",
+        feeds: list[str] | None = None,
+        concurrency: int = 32,
+    ) -> str:
         """A newsmon config for this site: only 127.0.0.20/30 allowed, short timeout, 2 MB;
-        `extra` lines go into the [crawl] table (e.g. ``cycle_budget = "3s"``)."""
-        feeds = ", ".join(f'"{u}"' for u in self.feeds)
-        sitemaps = ", ".join(f'"{u}"' for u in self.sitemaps)
+        `extra` lines go into the [crawl] table (e.g. ``cycle_budget = "3s"``). Given `feeds`,
+        the source has only those, and no sitemaps."""
+        feed_list = ", ".join(f'"{u}"' for u in (self.feeds if feeds is None else feeds))
+        sitemaps = ", ".join(f'"{u}"' for u in self.sitemaps) if feeds is None else ""
         return (
             f'[database]\nurl = "{database_url}"\n\n'
-            '[crawl]\nconcurrency = 32\nper_host_concurrency = 16\ndownload_delay = "0s"\n'
+            f"[crawl]\nconcurrency = {concurrency}\nper_host_concurrency = 16\n"
+            'download_delay = "0s"\n'
             f'timeout = "{timeout}"\nretries = 1\nworkers = 2\nmax_page_bytes = {MAX_PAGE_BYTES}\n'
             f'allow_private_networks = ["{ALLOWED}"]\n'
             f"{extra.strip()}\n\n"
-            f'[[sources]]\nname = "{SOURCE}"\nfeeds = [{feeds}]\nsitemaps = [{sitemaps}]\n'
+            f'[[sources]]\nname = "{SOURCE}"\nfeeds = [{feed_list}]\nsitemaps = [{sitemaps}]\n'
         )
 
     # --- serving ---
@@ -339,11 +386,16 @@ class FaultSite:
         path = handler.path.split("?", 1)[0]
         with self._lock:
             self.hits[server.netloc + path] += 1
+            self.log.append((time.monotonic(), server.netloc + path))
+            asked = self.hits[server.netloc + path]
         host = server.server_address[0]
-        reply = self._routes.get(str(host), {}).get(path) or _Reply(404, b"not found\n")
+        routes = self._routes.get(str(host), {})
+        reply = routes.get(handler.path) or routes.get(path) or _Reply(404, b"not found\n")
         if reply.behaviour == "slow":
             self._stop.wait(30)
             return
+        if reply.behaviour == "busy-once" and asked == 1:
+            reply = _Reply(503, b"busy\n", headers={"Retry-After": "2"})
         handler.send_response(reply.status)
         handler.send_header("Content-Type", reply.content_type)
         for name, value in reply.headers.items():
@@ -390,20 +442,22 @@ class FaultSite:
     # --- the pages ---
 
     def _build(self) -> None:
-        gazette: dict[str, _Reply] = {"/robots.txt": _Reply(body=b"User-agent: *\nAllow: /\n")}
-        gazette["/robots.txt"].content_type = "text/plain"
+        robots = "\ufeffSitemap: /sitemaps/news.xml.gz\nUser-agent: *\nDisallow: /private/\n"
+        gazette: dict[str, _Reply] = {
+            "/robots.txt": _Reply(body=robots.encode(), content_type="text/plain")
+        }
         landing: dict[str, _Reply] = {}
-        self._good_pages(gazette, landing)
+        writer = self._good_pages(gazette, landing)
         self._bad_pages(gazette)
         self._canary_links(gazette)
         self._listings(gazette)
-        self._routes = {GAZETTE: gazette, LANDING: landing}
+        self._routes = {GAZETTE: gazette, LANDING: landing, BUSY: self._busy(gazette, writer)}
 
     def _put_good(self, routes: dict[str, _Reply], path: str, page: Page, reply: _Reply) -> None:
         routes[path] = reply
         self.good[self.base() + path] = page
 
-    def _good_pages(self, gazette: dict[str, _Reply], landing: dict[str, _Reply]) -> None:
+    def _good_pages(self, gazette: dict[str, _Reply], landing: dict[str, _Reply]) -> Writer:
         writer = Writer(random.Random(f"{self.seed}-faults"))
         drafts = [
             writer.article(v, author="Ann Example", published_at=PUBLISHED)
@@ -435,12 +489,45 @@ class FaultSite:
             "/news/from-laughs.html",
             "/news/from-sitemap.html",
             "/news/from-truncated.html",
+            "/news/from-gzip-sitemap.html",
+            "/news/from-gzipped-sitemap.html",
         ):
             draft = writer.article("tech", author=None, published_at=PUBLISHED)
             page = Page(draft.title, draft.paragraphs)
             self._put_good(gazette, path, page, _Reply(body=html(page)))
         self._truncated(gazette, writer)
         self._encodings(gazette)
+        self._index_pages(gazette, writer)
+        return writer
+
+    def _busy(self, gazette: dict[str, _Reply], writer: Writer) -> dict[str, _Reply]:
+        """The Busy host's routes, and the feed that links them after four good pages."""
+        busy = {
+            urlsplit(url).path: _Reply(503, b"busy\n", headers={"Retry-After": "30"})
+            for url in self.busy_urls
+        }
+        for url in self.soon_urls:
+            draft = writer.article("tech", author=None, published_at=PUBLISHED)
+            html = _article_html(draft.title, draft.paragraphs, charset="utf-8").encode()
+            busy[urlsplit(url).path] = _Reply(body=html, behaviour="busy-once")
+        good = [f"{self.base()}/news/plain-{n}.html" for n in range(1, 5)]
+        gazette["/feeds/busy.xml"] = _Reply(
+            body=_rss([*good, *self.soon_urls, *self.busy_urls]),
+            content_type="application/rss+xml",
+        )
+        return busy
+
+    def _index_pages(self, gazette: dict[str, _Reply], writer: Writer) -> None:
+        """Articles whose URL ends in an index page, each reached through a redirect."""
+        for link, path in (
+            ("/news/old-7.html", "/index.php?id=7"),
+            ("/news/old-slug.html", "/news/kept-slug/index.html"),
+        ):
+            draft = writer.article("health", author=None, published_at=PUBLISHED)
+            page = Page(draft.title, draft.paragraphs)
+            html = _article_html(page.title, page.paragraphs, charset="utf-8").encode()
+            self._put_good(gazette, path, page, _Reply(body=html))
+            gazette[link] = _Reply(301, headers={"Location": path})
 
     def _truncated(self, gazette: dict[str, _Reply], writer: Writer) -> None:
         draft = writer.article("health", author=None, published_at=PUBLISHED)
@@ -561,6 +648,8 @@ class FaultSite:
             by_address,
             by_name,
             f"http://2130706462:{port}/canary/decimal.html",
+            f"http://0177.0.0.30:{port}/canary/octal.html",
+            f"http://0x7f00001e:{port}/canary/hex.html",
             f"http://[::1]:{local_port}/canary/ipv6.html",
             "http://169.254.169.254/latest/meta-data/",
             self.base() + "/bad/to-canary.html",
@@ -569,8 +658,15 @@ class FaultSite:
 
     def _listings(self, gazette: dict[str, _Reply]) -> None:
         base = self.base()
+        indexed = (base + "/index.php?id=7", base + "/news/kept-slug/index.html")
         direct = [u for u in self.good if u.startswith(base) and "/from-" not in u]
-        links = [*direct, base + "/news/moved.html", *self.bad, *self.canary_urls]
+        direct = [u for u in direct if u not in indexed]
+        moved = [base + p for p in ("/news/moved.html", "/news/old-7.html", "/news/old-slug.html")]
+        self.robots_refused = [base + "/private/members.html", base + "/bad/to-private.html"]
+        gazette["/bad/to-private.html"] = _Reply(
+            302, headers={"Location": "/private/redirected.html"}
+        )
+        links = [*direct, *moved, *self.bad, *self.canary_urls, *self.robots_refused]
         links = [u for u in links if u != self.base("landing") + "/news/landed.html"]
         gazette["/feed.xml"] = _Reply(body=_rss(links), content_type="application/rss+xml")
         laughs = (
@@ -619,9 +715,29 @@ class FaultSite:
             b"</sitemapindex>\n",
             content_type="application/xml",
         )
+        self._gzip_sitemaps(gazette)
         gazette["/sitemaps/broken.xml"] = _Reply(
             body=random.Random("sitemap").randbytes(4096), content_type="application/xml"
         )
+
+    def _gzip_sitemaps(self, gazette: dict[str, _Reply]) -> None:
+        """Sitemaps as gzip files, none with Content-Encoding; and what robots.txt forbids."""
+        base = self.base()
+        for path, link, kind in (
+            ("/sitemaps/news.xml.gz", "/news/from-gzip-sitemap.html", "application/x-gzip"),
+            ("/sitemaps/gzipped.xml", "/news/from-gzipped-sitemap.html", "application/xml"),
+        ):
+            body = (
+                '<?xml version="1.0"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<url><loc>{base}{link}</loc></url></urlset>\n"
+            )
+            gazette[path] = _Reply(body=_compress(body.encode(), "gzip"), content_type=kind)
+        gazette["/sitemaps/bomb.xml.gz"] = _Reply(
+            body=_bomb("gzip"), content_type="application/x-gzip"
+        )
+        for path in ("/private/members.html", "/private/redirected.html"):
+            html = _article_html("Members only", ["Subscribe to read this page."] * 3)
+            gazette[path] = _Reply(body=html.encode())
 
 
 def _rss(links: list[str]) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -11,11 +12,14 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from crawler.config import SourceConfig
 from crawler.discovery import Link, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.items import ArticleAlias, ArticlePage, FeedHints, ListingPage, PageFailure
+from crawler.middlewares import ForbiddenByRobots
+from crawler.urls import as_listed
 
 # Listing requests go first so that article links are discovered early; revisits come last.
 LISTING_PRIORITY = 100
@@ -81,7 +85,12 @@ class NewsSpider(scrapy.Spider):
             callback=callback,
             errback=self.failed,
             priority=LISTING_PRIORITY,
-            meta={"source": source, "listing": True, "handle_httpstatus_list": [304]},
+            meta={
+                "source": source,
+                "listing": True,
+                "handle_httpstatus_list": [304],
+                "listed_url": url,
+            },
         )
 
     def _article(self, link: Link, source: str) -> scrapy.Request:
@@ -89,7 +98,14 @@ class NewsSpider(scrapy.Spider):
             link.url,
             callback=self.parse_article,
             errback=self.failed,
-            meta={"source": source, "article_link": True, "hints": link.hints},
+            # Scrapy normalises the URL (w3lib 2.6: a decimal, octal or hex IP host becomes
+            # dotted); failures are recorded under the link as it was listed.
+            meta={
+                "source": source,
+                "article_link": True,
+                "hints": link.hints,
+                "listed_url": link.url,
+            },
         )
 
     def _listed(self, response: Response, links: int, ttl: int | None = None) -> ListingPage:
@@ -128,7 +144,11 @@ class NewsSpider(scrapy.Spider):
             for url in found:
                 yield self._listing(url, source, self.parse_sitemap)
             return
-        result = parse_sitemap(response.body, response.url)
+        body = self._sitemap_body(response)
+        if isinstance(body, PageFailure):
+            yield body
+            return
+        result = parse_sitemap(body, response.url)
         if result.kind not in ("urlset", "sitemapindex"):
             yield PageFailure(source, response.url, "not a sitemap", response.status, listing=True)
             return
@@ -138,6 +158,26 @@ class NewsSpider(scrapy.Spider):
                 yield self._listing(link.url, source, self.parse_sitemap)
             else:
                 yield self._article(link, source)
+
+    def _sitemap_body(self, response: Response) -> bytes | PageFailure:
+        """The sitemap's XML: a .xml.gz file, or a sitemap gzipped without Content-Encoding
+        (HttpCompressionMiddleware decoded any with one), is decompressed here, within the
+        same limit (crawl.max_page_bytes), as Scrapy's SitemapSpider does."""
+        if response.body[:3] != b"\x1f\x8b\x08":  # gzip's magic number
+            return response.body
+        limit = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
+        try:
+            return gunzip(response.body, max_size=limit)
+        except (OSError, EOFError, ValueError, struct.error) as exc:
+            # Scrapy's limit error (private) is the ValueError that knows the size reached.
+            if getattr(exc, "decompressed_size", None) is None:
+                reason = f"not a sitemap: bad gzip ({type(exc).__name__}: {exc})"[:500]
+            else:
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("newsmon/too_large")  # as PageSizeMiddleware does
+                reason = f"too large: more than crawl.max_page_bytes ({limit} bytes) once gunzipped"
+        source = response.meta["source"]
+        return PageFailure(source, response.url, reason, response.status, listing=True)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         source = self.sources[response.meta["source"]]
@@ -187,17 +227,20 @@ class NewsSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = _reason(failure)
+        if request.meta.get("newsmon_note"):  # e.g. why a retry was not waited for
+            reason = f"{reason} ({request.meta['newsmon_note']})"
         # A redirect hop failed: record the link as it was listed, and where it led.
         hops = request.meta.get("redirect_urls") or []
         if hops:
             reason = f"{reason} (redirected to {request.url})"[:500]
         yield PageFailure(
             request.meta.get("source"),
-            hops[0] if hops else request.url,
+            as_listed(hops[0] if hops else request.url, request.meta.get("listed_url")),
             reason,
             status,
             request.meta.get("article_id"),
             listing=bool(request.meta.get("listing")),
+            robots=failure.check(ForbiddenByRobots) is not None,
         )
 
 
