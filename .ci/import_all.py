@@ -7,7 +7,7 @@ import pkgutil
 import sys
 import traceback
 
-PACKAGES = ("crawler", "storage", "migrations")
+PACKAGES = ("crawler", "storage", "migrations", "demo")
 # Run, not imported: Alembic executes env.py inside its own context (the crawl in
 # .ci/plain-install runs it), and a __main__ module is the body of `python -m`.
 SKIP = {"migrations.env"}

@@ -33,7 +33,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import lxml.html  # noqa: E402
 
 from benchmarks import synth  # noqa: E402
-from crawler.extract import decode_html  # noqa: E402
+from crawler.process.extract import decode_html  # noqa: E402
 
 SITE_VERSION = 1  # bump when the pages change, so that a kept site is rebuilt
 MIN_PAGE, MAX_PAGE = 50_000, 300_000
@@ -333,13 +333,13 @@ def _trafilatura_metadata(body: bytes) -> int:
 
 def _newsmon_worker(job: tuple[bytes, str]) -> int:
     from crawler.items import FeedHints
-    from crawler.worker import process_page
+    from crawler.process.worker import process_page
 
     return len(process_page(job[0], job[1], "text/html; charset=utf-8", FeedHints()).text)
 
 
 def _init_limit_worker() -> None:
-    from crawler.worker import init_worker
+    from crawler.process.worker import init_worker
 
     init_worker(list(TOPICS))
 

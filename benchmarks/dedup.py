@@ -16,9 +16,9 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import synth  # noqa: E402
+from crawler.archive.ingest import Ingestor  # noqa: E402
 from crawler.config import Config  # noqa: E402
-from crawler.ingest import Ingestor  # noqa: E402
-from crawler.worker import Processed  # noqa: E402
+from crawler.process.worker import Processed  # noqa: E402
 from storage.db import make_engine, session_factory  # noqa: E402
 from storage.models import Article, Story, utcnow  # noqa: E402
 

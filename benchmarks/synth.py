@@ -23,8 +23,8 @@ import numpy as np
 from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from crawler import dedup
-from crawler.extract import content_hash, normalise_text
+from crawler.process.extract import content_hash, normalise_text
+from crawler.text import dedup
 from storage.db import make_engine, upgrade
 from storage.models import Article, LshBand, Source, Story
 
@@ -206,7 +206,8 @@ def archive_parent(i: int) -> int | None:
 
 
 def fingerprint(seed: int, title: str, body: str) -> Doc:
-    """What `crawler.worker.process_page` computes from a text, through the same functions."""
+    """What `crawler.process.worker.process_page` computes from a text, with the same
+    functions."""
     sig = dedup.signature(body)
     return Doc(
         seed=seed,

@@ -252,7 +252,7 @@ def run() -> None:
 
     Example: newsmon --config /etc/newsmon.toml run
     """
-    from crawler.daemon import run_daemon
+    from crawler.schedule.daemon import run_daemon
     from storage.db import SchemaError
 
     config = get_config()
@@ -318,7 +318,7 @@ def reprocess(
 
     Example: newsmon reprocess --source "Example Wire"
     """
-    from crawler.reprocess import reprocess as run_reprocess
+    from crawler.archive.reprocess import reprocess as run_reprocess
     from storage.db import make_engine, session_factory, transaction
 
     config = get_config()
@@ -425,7 +425,7 @@ def diff(
 
     Example: newsmon diff 42 --from 1 --to 3
     """
-    from crawler.diffing import render_diff, word_diff
+    from crawler.text.diffing import render_diff, word_diff
     from storage.models import Article
     from storage.queries import version
 
@@ -523,7 +523,7 @@ def demo(
 
     Example: newsmon demo
     """
-    from crawler.demo import run_demo
+    from demo.run import run_demo
 
     run_demo(keep)
 

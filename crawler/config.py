@@ -195,7 +195,7 @@ class TopicConfig(_Section):
     @field_validator("query")
     @classmethod
     def _parses(cls, value: str) -> str:
-        from crawler.topics import QueryError, parse
+        from crawler.text.topics import QueryError, parse
 
         try:
             parse(value)

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy.crawler import CrawlerProcess
 from sqlalchemy import select, update
 
+from crawler.archive.revisits import due_revisits
 from crawler.config import Config, ConfigError
-from crawler.ingest import due_revisits
+from crawler.fetch.settings import scrapy_settings
+from crawler.fetch.spider import NewsSpider, RevisitTarget
 from crawler.lock import CrawlLock, lock_path
-from crawler.settings import scrapy_settings
-from crawler.spiders.news import NewsSpider, RevisitTarget
 from storage.db import (
     is_sqlite,
     make_engine,
@@ -30,7 +30,7 @@ from storage.db import (
 from storage.models import COUNTERS, CrawlRun, Source, utcnow
 
 if TYPE_CHECKING:
-    from crawler.distributed import SharedCycle
+    from crawler.schedule.distributed import SharedCycle
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def crawl(
     if cycle is None:
         crawler = process.create_crawler(NewsSpider)
     else:
-        from crawler.distributed import CycleSpider
+        from crawler.schedule.distributed import CycleSpider
 
         crawler = process.create_crawler(CycleSpider)
         kwargs.update(cycle=cycle, sources=sources if cycle.discoverer else list(config.sources))
@@ -241,7 +241,7 @@ def _shared_cycle(config: Config, join: str | None) -> AbstractContextManager[Sh
     if not config.distributed.url:
         return nullcontext(None)
     try:
-        from crawler.distributed import require, shared_cycle
+        from crawler.schedule.distributed import require, shared_cycle
 
         require()
     except ImportError as exc:

@@ -69,7 +69,7 @@ def article_by_ref(session: Session, ref: str) -> Article | None:
     """An article by id, canonical URL or any alias URL."""
     if ref.isdigit():
         return session.get(Article, int(ref))
-    from crawler.urls import canonicalise
+    from crawler.text.urls import canonicalise
 
     try:
         url = canonicalise(ref)

@@ -1,6 +1,6 @@
 """The query language of topics and of `newsmon search`: folding, the syntax tree, the parser.
 
-Pure (no database, no Scrapy), so that topic matching (crawler.topics) and full-text search
+Pure (no database, no Scrapy), so that topic matching (crawler.text.topics) and full-text search
 (storage.search) read a query the same way without storage importing the crawler.
 """
 

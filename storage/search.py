@@ -159,7 +159,7 @@ def _postgres_url_host() -> ColumnElement[str]:
 
 def _sqlite_url_host() -> ColumnElement[str]:
     # SQLite has no regular expressions: cut the URL with instr() and substr() instead. The
-    # URLs are canonical (crawler.urls), so a path, at least "/", always ends the host.
+    # URLs are canonical (crawler.text.urls), so a path, at least "/", always ends the host.
     rest = func.substr(Article.url, func.instr(Article.url, "://") + 3)
     authority = func.substr(rest, 1, func.instr(rest + "/", "/") - 1)
     host_port = func.substr(authority, func.instr(authority, "@") + 1)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.alerts.render import one_line
 from crawler.alerts.sender import backoff, build_message, send_due, send_test
-from crawler.alerts.sink import SmtpSink
 from crawler.config import Config, ConfigError, from_dict
+from demo.sink import SmtpSink
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Alert, Article, Source, Story, TopicMatch, Version
 

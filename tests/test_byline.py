@@ -1,4 +1,5 @@
-"""crawler.byline.find_author gives what trafilatura's extract_author gives, on every page."""
+"""crawler.process.byline.find_author gives what trafilatura's extract_author gives, on every
+page."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import pytest
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author
 
-from crawler.byline import find_author
-from crawler.demosite import DemoSite
-from crawler.extract import _parse
+from crawler.process.byline import find_author
+from crawler.process.extract import _parse
+from demo import DemoSite
 from tests.corpus_score import real_pages
 
 

@@ -9,10 +9,10 @@ from multiprocessing.synchronize import Barrier
 
 from sqlalchemy import select
 
+from crawler.archive.ingest import Ingestor
 from crawler.config import from_dict
-from crawler.ingest import Ingestor
 from crawler.items import ArticlePage, FeedHints
-from crawler.worker import body_hash, init_worker, process_page
+from crawler.process.worker import body_hash, init_worker, process_page
 from storage.db import make_engine, serialise_writers, session_factory, transaction, upgrade
 from storage.models import Article
 from tests.syndication import Doc, generate

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.alerts.sink import SmtpSink
-from crawler.demosite import ArticleTruth, DemoSite
-from crawler.extract import normalise_text
-from crawler.urls import canonicalise
+from crawler.process.extract import normalise_text
+from crawler.text.urls import canonicalise
+from demo import ArticleTruth, DemoSite
+from demo.sink import SmtpSink
 from storage.db import make_engine, session_factory
 from storage.models import Article, ArticleURL, Source, Story, TopicMatch, Version
 from storage.queries import EXPORT_FIELDS, article_by_ref
@@ -131,7 +131,7 @@ def test_second_crawl_fetches_no_article_again(crawled: Crawled) -> None:
 def test_stored_word_counts_are_those_of_the_stored_text(crawled: Crawled, session) -> None:
     """Word counts (compared by story matching) survive re-stripping: counted, or taken
     from the removed lines, they are those of the text as stored."""
-    from crawler.dedup import shingle_words
+    from crawler.text.dedup import shingle_words
 
     articles = session.scalars(select(Article)).all()
     assert articles

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select
 
-from crawler.alerts.sink import SmtpSink
-from crawler.demosite import DemoSite
+from demo import DemoSite
+from demo.sink import SmtpSink
 from storage.db import is_sqlite, make_engine, session_factory
 from storage.models import Article, CrawlRun, Version
 from tests.conftest import REPO, newsmon

@@ -25,9 +25,9 @@ from lxml import etree
 from protego import Protego
 from trafilatura.settings import Document
 
-from crawler.demosite import ArticleTruth, DemoSite
-from crawler.demosite.content import BOILERPLATE_TEXT, topics_of, words
-from crawler.demosite.site import DEFAULT_CORPUS, DEFAULT_SEED, EPOCH, iter_pages
+from demo import ArticleTruth, DemoSite
+from demo.content import BOILERPLATE_TEXT, topics_of, words
+from demo.site import DEFAULT_CORPUS, DEFAULT_SEED, EPOCH, iter_pages
 
 CORPUS = Path(os.environ.get("NEWSMON_CORPUS_DIR") or DEFAULT_CORPUS)
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

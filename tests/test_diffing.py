@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import diffing
+from crawler.text import diffing
 from tests.syndication import generate
 
 TITLE = "Blinken in Kyiv to back Ukraine as Putin stares down West"
@@ -249,12 +249,10 @@ def test_a_table_row_with_figures_is_text() -> None:
 
 
 def test_a_long_live_blog_is_diffed_paragraph_by_paragraph() -> None:
-    """50 successive versions of a 20,000-word live blog: exact counts, in bounded time."""
-    import time
-
+    """50 successive versions of a 20,000-word live blog: exact counts (the time it takes is
+    benchmarks/live_blog.py's, docs/benchmarks.md)."""
     entries = [f"Update {i}: {' '.join(BODY)}" for i in range(200)]  # 200 x ~100 words
     blog = entries[:]
-    started = time.perf_counter()
     for n in range(50):
         new = [f"Entry {n} at the top: {NEW_PARAGRAPH}", *blog]
         new[100] = new[100].replace("Wednesday", "Tuesday", 1)
@@ -262,8 +260,6 @@ def test_a_long_live_blog_is_diffed_paragraph_by_paragraph() -> None:
         assert change.words_added == _words(NEW_PARAGRAPH) + 5 + 1  # "Entry n at the top:"
         assert change.words_removed == 1
         blog = new
-    # the whole-text SequenceMatcher took 74 s here under a shared load; this took 5 s
-    assert time.perf_counter() - started < 15
 
 
 THAI = (

@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.extract import (
+from crawler.process.extract import (
     Extracted,
     content_hash,
     decode_html,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.demosite import DemoSite
+from demo import DemoSite
 from storage.db import make_engine, session_factory
 from storage.models import Article, PageError
 from tests.conftest import REPO, newsmon

@@ -1,4 +1,4 @@
-"""End to end: one `newsmon crawl` over the fault site (crawler/demosite/faults.py).
+"""End to end: one `newsmon crawl` over the fault site (demo/faults.py).
 
 Every good page is stored with the right text, every bad page is recorded with its reason,
 the canary outside the allowed networks is never asked anything, and the crawl ends with exit
@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.demosite.faults import FaultSite
-from crawler.extract import normalise_text
+from crawler.process.extract import normalise_text
+from demo.faults import FaultSite
 from storage.db import is_sqlite, make_engine, session_factory, upgrade
 from storage.models import ListingState, PageError
 from storage.queries import article_by_ref

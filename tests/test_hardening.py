@@ -26,16 +26,16 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 from twisted.internet.error import DNSLookupError
 
-from crawler.alerts.sink import SmtpSink
 from crawler.config import Config, ConfigError, from_dict, load, parse_duration
-from crawler.demosite.faults import FaultSite
-from crawler.discovery import parse_feed, parse_sitemap, sitemaps_from_robots
-from crawler.extract import extract
+from crawler.fetch.listings import parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.fetch.middlewares.network import AddressPolicy, GuardedResolver
 from crawler.items import FeedHints
 from crawler.lock import lock_path
-from crawler.middlewares import AddressPolicy, GuardedResolver
-from crawler.urls import canonicalise
-from crawler.worker import process_page
+from crawler.process.extract import extract
+from crawler.process.worker import process_page
+from crawler.text.urls import canonicalise
+from demo.faults import FaultSite
+from demo.sink import SmtpSink
 from storage.db import is_sqlite
 from tests.conftest import REPO, fresh_postgres_database, newsmon
 
@@ -90,7 +90,7 @@ def test_the_resolver_refuses_what_the_policy_refuses() -> None:
     from scrapy.settings import Settings
     from twisted.internet.testing import MemoryReactorClock
 
-    from crawler.settings import scrapy_settings
+    from crawler.fetch.settings import scrapy_settings
 
     config = from_dict({"crawl": {"allow_private_networks": ["127.0.0.20/30"]}})
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
+from crawler.archive.ingest import Ingestor
 from crawler.config import Config, from_dict
-from crawler.ingest import Ingestor
 from crawler.items import ArticlePage, FeedHints
-from crawler.worker import Processed, body_hash, init_worker, process_page
+from crawler.process.worker import Processed, body_hash, init_worker, process_page
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, ArticleURL, PageError, Version
 
@@ -177,7 +177,7 @@ def test_new_link_redirecting_to_the_home_page_is_an_error(archive: Archive) -> 
 def test_store_html_keeps_the_page_and_reprocess_uses_it(db_url: str) -> None:
     import zlib
 
-    from crawler.reprocess import reprocess
+    from crawler.archive.reprocess import reprocess
 
     upgrade(db_url)
     init_worker([])

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crawler.alerts.sink import SmtpSink
-from crawler.demosite import DemoSite
+from demo import DemoSite
+from demo.sink import SmtpSink
 from storage.db import is_sqlite, make_engine, session_factory, upgrade
 from storage.queries import article_by_ref
 from tests.conftest import BACKENDS, REPO, fresh_postgres_database, newsmon

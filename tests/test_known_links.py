@@ -11,7 +11,7 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 from crawler.config import from_dict
-from crawler.middlewares import KnownArticleMiddleware
+from crawler.fetch.middlewares.known import KnownArticleMiddleware
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Article, ArticleURL, Source
 

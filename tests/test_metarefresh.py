@@ -6,7 +6,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import MetaRefreshMiddleware
+from crawler.fetch.middlewares.redirects import MetaRefreshMiddleware
 
 PAGE = "<html><head><title>t</title>{head}</head><body><p>{body}</p></body></html>"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crawler import dedup
 from crawler.items import FeedHints
-from crawler.topics import Topic
-from crawler.worker import Processed, init_worker, process_page, restrip
+from crawler.process.worker import Processed, init_worker, process_page, restrip
+from crawler.text import dedup
+from crawler.text.topics import Topic
 
 NEWS = " ".join(["The council voted on the new budget for schools and roads."] * 4)
 PAGE = f"""<html><head><title>Budget vote</title></head><body><article>

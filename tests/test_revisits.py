@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.alerts.sink import SmtpSink
-from crawler.demosite import DemoSite
+from demo import DemoSite
+from demo.sink import SmtpSink
 from storage.db import make_engine, session_factory
 from storage.models import Article, Version
 from storage.queries import article_by_ref

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demosite import DemoSite
-from crawler.scheduler import PREFIX, remove_stale
+from crawler.fetch.diskqueue import PREFIX, remove_stale
+from demo import DemoSite
 from tests.conftest import newsmon
 
 
@@ -66,12 +66,12 @@ def test_without_a_usable_directory_the_queue_stays_in_memory(
     from scrapy import Spider
     from scrapy.utils.test import get_crawler
 
-    from crawler.scheduler import DiskQueueScheduler
+    from crawler.fetch.diskqueue import DiskQueueScheduler
 
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("")
     crawler = get_crawler(Spider, {"NEWSMON_QUEUE_DIR": str(not_a_dir)})
-    with caplog.at_level(logging.WARNING, logger="crawler.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="crawler.fetch.diskqueue"):
         scheduler = DiskQueueScheduler.from_crawler(crawler)
     # no disk queue: Scrapy's scheduler then queues in memory, as without JOBDIR
     assert scheduler.dqdir is None and scheduler.root is None

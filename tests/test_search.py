@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.topics import Document, matches, parse
+from crawler.text.topics import Document, matches, parse
 from storage.db import make_engine, session_factory, transaction
 from storage.models import Article, Source
 from storage.search import SearchError, search

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.topics import (
+from crawler.text.topics import (
     And,
     Document,
     Field,

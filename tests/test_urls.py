@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import urls
 
-from crawler.urls import (
+from crawler.text.urls import (
     TRACKING_PARAMS,
     as_listed,
     canonicalise,

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler import dedup
+from crawler.archive.ingest import Ingestor
+from crawler.archive.reprocess import reclean, reprocess
 from crawler.config import Config, from_dict
-from crawler.ingest import Ingestor
 from crawler.items import ArticlePage, FeedHints
-from crawler.reprocess import reclean, reprocess
-from crawler.worker import Processed, body_hash, init_worker, process_page
+from crawler.process.worker import Processed, body_hash, init_worker, process_page
+from crawler.text import dedup
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, LshBand, Version
 from tests.test_ingest import PARAGRAPHS, URL, page_html

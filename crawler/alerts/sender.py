@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler import diffing
 from crawler.alerts.render import (
     Rendered,
     StoryView,
@@ -29,7 +28,8 @@ from crawler.alerts.render import (
     render_update,
 )
 from crawler.config import AlertsConfig, Config, ConfigError
-from crawler.topics import snippet
+from crawler.text import diffing
+from crawler.text.topics import snippet
 from storage.db import transaction
 from storage.models import Alert, Article, Source, Story, TopicMatch, Version, utcnow
 

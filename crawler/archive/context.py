@@ -1,0 +1,79 @@
+"""What one run's archive writes share (IngestState): its configuration, counters and caches."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from crawler.config import Config, TopicConfig
+from crawler.items import ArticleAlias
+from storage.models import (
+    Source,
+    utcnow,
+)
+from storage.queries import core_execute, insert_ignore
+
+
+@dataclass
+class IngestState:
+    """What one run's writes share: its configuration and run, counters, and caches."""
+
+    config: Config
+    run_id: int | None = None
+    schedule: list[timedelta] = field(default_factory=list)
+    topics: dict[str, TopicConfig] = field(default_factory=dict)
+    source_ids: dict[str, int] = field(default_factory=dict)
+    counters: Counter[str] = field(default_factory=Counter)
+    # Per source this run: listings answered, listings failed, largest feed TTL (seconds).
+    polls: dict[str, list[int]] = field(default_factory=dict)
+    # Aliases whose article was still in flight; retried at each batch and at the end.
+    deferred: list[ArticleAlias] = field(default_factory=list)
+    # Per source, the learned boilerplate the pages being stored were stripped of (the
+    # crawl's, shared): a revisit is compared with the previous version cleaned alike.
+    boilerplate: Mapping[str, AbstractSet[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.schedule = self.schedule or list(self.config.revisit.schedule)
+        self.topics = self.topics or {t.name: t for t in self.config.topics}
+
+
+# Run for every page, on no table the session holds objects of: built once and run as Core
+# on the session's connection (see storage.queries.core_execute).
+_COUNT_REQUEST = (
+    update(Source)
+    .where(Source.id == bindparam("source"))
+    .values(
+        requests=Source.requests + 1,
+        not_modified=Source.not_modified + bindparam("more_not_modified"),
+        errors=Source.errors + bindparam("more_errors"),
+    )
+)
+
+
+def source_id(state: IngestState, session: Session, name: str) -> int:
+    if name not in state.source_ids:
+        insert_ignore(session, Source, [{"name": name, "created_at": utcnow()}], ["name"])
+        state.source_ids[name] = session.scalars(select(Source.id).where(Source.name == name)).one()
+    return state.source_ids[name]
+
+
+def count_request(
+    state: IngestState,
+    session: Session,
+    name: str,
+    *,
+    not_modified: bool = False,
+    error: bool = False,
+) -> None:
+    params = {
+        "source": source_id(state, session, name),
+        "more_not_modified": int(not_modified),
+        "more_errors": int(error),
+    }
+    core_execute(session, _COUNT_REQUEST, params)

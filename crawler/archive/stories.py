@@ -1,0 +1,176 @@
+"""Stories: near-duplicate copies joined by their MinHash fingerprints; the canonical copy."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from crawler.archive.context import IngestState
+from crawler.process.extract import text_hashes
+from crawler.process.worker import Processed
+from crawler.text import dedup
+from storage.models import (
+    Article,
+    ArticleURL,
+    LshBand,
+    Story,
+    Version,
+    utcnow,
+)
+from storage.queries import core_execute
+
+# At most this many LSH candidates are compared in full for one new article.
+MAX_CANDIDATES = 50
+
+
+def replace_text(session: Session, article: Article, text: str) -> None:
+    """Replace the current text of an article and of its current version, in place: the page
+    did not change, what newsmon strips from it did. Hashes, word count, MinHash signature
+    and LSH bands follow the text, so story assignment never compares with a stale text."""
+    content, text_only = text_hashes(article.title, text)
+    current = session.scalars(
+        select(Version).where(Version.article_id == article.id, Version.n == article.version_count)
+    ).first()
+    if current is not None:
+        if current.raw_text is None:
+            current.raw_text = current.text
+        current.text = text
+        current.content_hash = content
+    article.text = text
+    article.content_hash = content
+    article.text_hash = text_only
+    words = dedup.shingle_words(text)
+    article.words = len(words)
+    signature = dedup.signature_of_words(words)
+    set_fingerprints(session, article, signature, dedup.band_hashes(signature) if signature else [])
+
+
+def set_fingerprints(
+    session: Session, article: Article, signature: bytes | None, bands: list[int]
+) -> None:
+    """Store an article's MinHash signature and replace its rows in the LSH index."""
+    article.signature = signature
+    core_execute(session, delete(LshBand).where(LshBand.article_id == article.id))
+    if bands:
+        rows = [{"band": i, "hash": h, "article_id": article.id} for i, h in enumerate(bands)]
+        core_execute(session, insert(LshBand), rows)
+
+
+# What choose_canonical needs of a story's copies (their length is `words`): not their text.
+_COPY_COLUMNS = select(
+    Article.id,
+    Article.url,
+    Article.published_at,
+    Article.first_seen_at,
+    Article.words,
+    Article.canonical_link,
+    Article.is_republication,
+)
+
+
+def _candidate_columns() -> Select[int, int | None, bytes | None, str | None, int]:
+    """What best_match needs of a candidate: not its text."""
+    return select(Article.id, Article.story_id, Article.signature, Article.text_hash, Article.words)
+
+
+def _band_candidates() -> Select[int, int | None, bytes | None, str | None, int]:
+    """The articles sharing the most LSH bands with a new one (bound: h0..h41, article_id).
+
+    An OR of (band, hash) pairs, each arm a lookup in the primary key's index. Built once: the
+    statement has one shape, so it is compiled once, not for every new article. The articles
+    sharing the most bands come first: a band that many texts share through a common phrase
+    must not crowd the real copy out of the candidate list.
+    """
+    arms = [and_(LshBand.band == i, LshBand.hash == bindparam(f"h{i}")) for i in range(dedup.BANDS)]
+    shared = (
+        select(LshBand.article_id, func.count().label("n"))
+        .where(or_(*arms), LshBand.article_id != bindparam("article_id"))
+        .group_by(LshBand.article_id)
+        .order_by(func.count().desc(), LshBand.article_id)
+        .limit(MAX_CANDIDATES)
+        .subquery()
+    )
+    return _candidate_columns().join(shared, shared.c.article_id == Article.id)
+
+
+_BAND_CANDIDATES = _band_candidates()
+
+
+def assign_story(state: IngestState, session: Session, article: Article, doc: Processed) -> None:
+    """Join the story of the best near-duplicate, or start a new one."""
+    match = dedup.best_match(
+        doc.signature, doc.text_hash, doc.words, candidates(session, article, doc)
+    )
+    if match is None:
+        story = Story(canonical_article_id=article.id, created_at=utcnow())
+        session.add(story)
+        session.flush()
+        article.story_id = story.id
+    else:
+        article.story_id = match.story_id
+        state.counters["story_copies"] += 1
+        recanonicalise(session, match.story_id)
+    if doc.bands:
+        core_execute(
+            session,
+            insert(LshBand),
+            [{"band": i, "hash": h, "article_id": article.id} for i, h in enumerate(doc.bands)],
+        )
+
+
+def candidates(session: Session, article: Article, doc: Processed) -> list[dedup.Candidate]:
+    if doc.bands:
+        params = {f"h{i}": h for i, h in enumerate(doc.bands)}
+        # flushed first: the story of an article stored earlier in this batch counts
+        session.flush()
+        rows = core_execute(session, _BAND_CANDIDATES, {**params, "article_id": article.id})
+    else:
+        rows = session.execute(
+            _candidate_columns()
+            .where(Article.text_hash == doc.text_hash, Article.id != article.id)
+            .limit(MAX_CANDIDATES)
+        )
+    return [
+        dedup.Candidate(
+            article_id=row.id,
+            story_id=row.story_id,
+            signature=row.signature,
+            text_hash=row.text_hash or "",
+            words=row.words,
+        )
+        for row in rows
+        if row.story_id is not None
+    ]
+
+
+def recanonicalise(session: Session, story_id: int) -> None:
+    """Choose the story's canonical copy again, from the copies' stored word counts: their
+    texts are not loaded (a story of many copies would load them all for each new one)."""
+    copies = session.execute(_COPY_COLUMNS.where(Article.story_id == story_id)).all()
+    urls: dict[int, set[str]] = {}
+    for row in session.execute(
+        select(ArticleURL.article_id, ArticleURL.url).where(
+            ArticleURL.article_id.in_([a.id for a in copies])
+        )
+    ):
+        urls.setdefault(row.article_id, set()).add(row.url)
+    chosen = dedup.choose_canonical(
+        [
+            dedup.Copy(
+                article_id=a.id,
+                url=a.url,
+                published_at=a.published_at,
+                first_seen_at=a.first_seen_at,
+                words=a.words,
+                canonical_link=a.canonical_link,
+                is_republication=a.is_republication,
+            )
+            for a in copies
+        ],
+        urls,
+    )
+    session.execute(
+        update(Story)
+        .where(Story.id == story_id)
+        .values(canonical_article_id=chosen, copies=len(copies), updated_at=utcnow())
+    )

@@ -1,5 +1,0 @@
-"""A fixture news site served on loopback, for tests and the demo."""
-
-from crawler.demosite.site import ArticleTruth, DemoSite, Publisher
-
-__all__ = ["ArticleTruth", "DemoSite", "Publisher"]

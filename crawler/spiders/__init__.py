@@ -1,1 +1,0 @@
-"""Spiders: discovery of article links and article fetching."""

@@ -1,0 +1,280 @@
+"""Topic queries: match the query language against case- and accent-folded articles.
+
+The language itself (folding, syntax tree, parser) lives in storage.querylang, shared with
+`newsmon search`; it is re-exported here, so `crawler.text.topics` stays the one import for topics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from storage.querylang import (
+    WORD,
+    And,
+    Field,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    QueryError,
+    Site,
+    Term,
+    fold,
+    idna,
+    parse,
+    unparse,
+    words,
+)
+
+__all__ = [
+    "And",
+    "Document",
+    "Field",
+    "Node",
+    "Not",
+    "Or",
+    "Phrase",
+    "QueryError",
+    "Site",
+    "Term",
+    "Topic",
+    "fold",
+    "matched_terms",
+    "matches",
+    "parse",
+    "snippet",
+    "unparse",
+    "words",
+]
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article folded once for matching: word lists and vocabularies of title and text."""
+
+    title: str
+    text: str
+    url: str = ""
+    title_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    text_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    title_vocab: frozenset[str] = field(init=False, repr=False, compare=False)
+    vocab: frozenset[str] = field(init=False, repr=False, compare=False)
+    host: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        title_words = tuple(words(self.title))
+        text_words = tuple(words(self.text))
+        title_vocab = frozenset(title_words)
+        # object.__setattr__: the derived fields of a frozen dataclass are set once, here.
+        object.__setattr__(self, "title_words", title_words)
+        object.__setattr__(self, "text_words", text_words)
+        object.__setattr__(self, "title_vocab", title_vocab)
+        object.__setattr__(self, "vocab", title_vocab.union(text_words))
+        object.__setattr__(self, "host", _url_host(self.url))
+
+    @classmethod
+    def from_text(cls, title: str, text: str, url: str = "") -> Document:
+        """Fold `title` and `text` into words once, ready for any number of topics."""
+        return cls(title, text, url)
+
+
+def _url_host(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unbalanced "[" in an IPv6 literal
+        return ""
+    return idna(host.strip(".").lower())
+
+
+def _word_matches(word: str, term: Term) -> bool:
+    return word.startswith(term.word) if term.prefix else word == term.word
+
+
+def _in_vocab(term: Term, vocab: frozenset[str]) -> bool:
+    if not term.prefix:
+        return term.word in vocab
+    return any(w.startswith(term.word) for w in vocab)
+
+
+def _phrase_in(terms: tuple[Term, ...], seq: tuple[str, ...], vocab: frozenset[str]) -> bool:
+    if not all(_in_vocab(t, vocab) for t in terms):
+        return False
+    first, rest, n = terms[0], terms[1:], len(terms)
+    for i in _starts(first, seq, len(seq) - n + 1):
+        if all(_word_matches(seq[i + k], t) for k, t in enumerate(rest, 1)):
+            return True
+    return False
+
+
+def _starts(first: Term, seq: tuple[str, ...], limit: int) -> Iterator[int]:
+    """Positions below `limit` where `first` matches, found with C-speed index() when exact."""
+    if first.prefix:
+        yield from (i for i in range(max(limit, 0)) if seq[i].startswith(first.word))
+        return
+    i = -1
+    while True:
+        try:
+            i = seq.index(first.word, i + 1, max(limit, 0))
+        except ValueError:
+            return
+        yield i
+
+
+def _occurs(node: Term | Phrase, doc: Document, title_only: bool) -> bool:
+    """Whether a term or phrase occurs in the title (and, unless `title_only`, the text)."""
+    if isinstance(node, Term):
+        return _in_vocab(node, doc.title_vocab if title_only else doc.vocab)
+    if _phrase_in(node.terms, doc.title_words, doc.title_vocab):
+        return True
+    return not title_only and _phrase_in(node.terms, doc.text_words, doc.vocab)
+
+
+def _site_matches(host: str, site: str) -> bool:
+    return host == site or host.endswith("." + site)
+
+
+def _eval(node: Node, doc: Document, title_only: bool) -> bool:
+    if isinstance(node, Term | Phrase):
+        return _occurs(node, doc, title_only)
+    if isinstance(node, Site):
+        return _site_matches(doc.host, node.host)
+    if isinstance(node, And):
+        return all(_eval(item, doc, title_only) for item in node.items)
+    if isinstance(node, Or):
+        return any(_eval(item, doc, title_only) for item in node.items)
+    if isinstance(node, Not):
+        return not _eval(node.item, doc, title_only)
+    return _eval(node.item, doc, title_only or node.name == "title")
+
+
+def matches(node: Node, doc: Document) -> bool:
+    """Whether the document satisfies the query."""
+    return _eval(node, doc, False)
+
+
+def _positive_terms(node: Node, title_only: bool) -> Iterator[tuple[Term | Phrase, bool]]:
+    """Terms and phrases outside any NOT, in query order, with their title-only scope."""
+    if isinstance(node, Term | Phrase):
+        yield node, title_only
+    elif isinstance(node, And | Or):
+        for item in node.items:
+            yield from _positive_terms(item, title_only)
+    elif isinstance(node, Field):
+        yield from _positive_terms(node.item, title_only or node.name == "title")
+
+
+def matched_terms(node: Node, doc: Document) -> list[str]:
+    """The query's positive terms found in the document, as query text ("russia*",
+    "vladimir putin"), deduplicated in query order; [] when the document does not match."""
+    return _found_terms(node, doc) if matches(node, doc) else []
+
+
+def _found_terms(node: Node, doc: Document) -> list[str]:
+    found: dict[str, None] = {}
+    for term, title_only in _positive_terms(node, False):
+        if _occurs(term, doc, title_only):
+            found[unparse(term).strip('"')] = None
+    return list(found)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A named query, parsed once; picklable, so worker processes can match with it."""
+
+    name: str
+    query: str
+    node: Node = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "node", parse(self.query))
+
+    def match(self, doc: Document) -> list[str] | None:
+        """None when the document does not match, else the matched terms (maybe [])."""
+        return _found_terms(self.node, doc) if matches(self.node, doc) else None
+
+
+# --- snippets ---------------------------------------------------------------------------------
+
+_ELLIPSIS = "\u2026"
+
+
+def _raw_words(text: str) -> list[tuple[str, int, int]]:
+    """(folded word, start, end) for each word of `text`, with offsets into `text` itself."""
+    out: list[tuple[str, int, int]] = []
+    for m in WORD.finditer(text):
+        for w in words(m.group()):
+            out.append((w, m.start(), m.end()))
+    return out
+
+
+def _term_patterns(terms: Iterable[str]) -> list[tuple[Term, ...]]:
+    """Each term as matched_terms() writes it ("russia*", "vladimir putin") back to Terms."""
+    patterns = []
+    for term in terms:
+        pattern: list[Term] = []
+        for chunk in term.split():
+            found = [Term(w) for w in words(chunk)]
+            if found and chunk.endswith("*"):
+                found[-1] = Term(found[-1].word, prefix=True)
+            pattern.extend(found)
+        if pattern:
+            patterns.append(tuple(pattern))
+    return patterns
+
+
+def _occurrences(toks: list[tuple[str, int, int]], terms: list[str]) -> list[tuple[int, int]]:
+    """Character spans of every occurrence of any term, in text order, not overlapping."""
+    spans = []
+    for pattern in _term_patterns(terms):
+        n = len(pattern)
+        for i in range(len(toks) - n + 1):
+            if all(_word_matches(toks[i + k][0], t) for k, t in enumerate(pattern)):
+                spans.append((toks[i][1], toks[i + n - 1][2]))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def snippet(text: str, terms: list[str], width: int = 200) -> tuple[str, list[tuple[int, int]]]:
+    """About `width` characters of `text` (whitespace collapsed) around the first occurrence
+    of any term, cut at word boundaries with "…" where cut, and the (start, end) spans of the
+    term occurrences inside the returned string."""
+    text = " ".join(text.split())
+    toks = _raw_words(text)
+    spans = _occurrences(toks, terms)
+    anchor = spans[0][0] if spans else 0
+    start, end = _window(text, toks, anchor, width)
+    head = _ELLIPSIS if start > 0 else ""
+    tail = _ELLIPSIS if end < len(text) else ""
+    shift = len(head) - start
+    inside = [(a + shift, b + shift) for a, b in spans if a >= start and b <= end]
+    return head + text[start:end] + tail, inside
+
+
+def _window(
+    text: str, toks: list[tuple[str, int, int]], anchor: int, width: int
+) -> tuple[int, int]:
+    """[start, end) of about `width` characters with `anchor` a third of the way in, moved
+    inwards to word boundaries."""
+    if len(text) <= width:
+        return 0, len(text)
+    start = max(0, min(anchor - width // 3, len(text) - width))
+    end = start + width
+    if start > 0:
+        # Begin at the first word starting at or after `start` (never past the anchor).
+        start = next((s for _, s, _ in toks if s >= start), anchor)
+        start = min(start, anchor)
+    if end < len(text):
+        cut = [e for _, _, e in toks if start < e <= end]
+        end = cut[-1] if cut else end
+    return start, end
