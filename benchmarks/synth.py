@@ -24,7 +24,7 @@ from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 from crawler.process.extract import content_hash, normalise_text
-from crawler.text import dedup
+from crawler.text import dedup, shingles
 from storage.db import make_engine, upgrade
 from storage.models import Article, LshBand, Source, Story
 
@@ -213,7 +213,7 @@ def fingerprint(seed: int, title: str, body: str) -> Doc:
         seed=seed,
         title=title,
         text=body,
-        words=len(dedup.shingle_words(body)),
+        words=len(shingles.shingle_words(body)),
         text_hash=hashlib.sha256(normalise_text(body).encode()).hexdigest(),
         content_hash=content_hash(title, body),
         signature=sig,

@@ -15,7 +15,7 @@ The map of the corpus that :func:`generate` returns (``story_key`` is the ground
 - ``sf-NNN-a`` / ``sf-NNN-b``: two different stories that share only their standfirst.
 - ``bp-NNN-a`` / ``bp-NNN-b``: two different stories of one site that share only a byline and a
   comment/newsletter block.
-- ``brief-NNN``: briefs under ``dedup.MIN_WORDS`` words, some republished verbatim (quotes
+- ``brief-NNN``: briefs under ``shingles.MIN_WORDS`` words, some republished verbatim (quotes
   straightened at most), and ``brief-NNN-upd`` variants with one figure changed: a short text
   joins a story only on exact match, so an update is another "story".
 

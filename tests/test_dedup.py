@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.process.extract import normalise_text
-from crawler.text import dedup
+from crawler.text import boilerplate, dedup, shingles
 from crawler.text.minhash import minhash
 from tests.syndication import BYLINE_BLOCK, Doc, generate
 
@@ -36,7 +36,7 @@ def text_hash(text: str) -> str:
 
 
 def words(text: str) -> int:
-    return len(dedup.shingle_words(text))
+    return len(shingles.shingle_words(text))
 
 
 def candidate(article_id: int, story_id: int, text: str) -> dedup.Candidate:
@@ -97,9 +97,9 @@ def assign(docs: Iterable[Doc], *, learn: bool = False) -> dict[int, int]:
     for doc in sorted(docs, key=lambda d: (d.published_at, d.id)):
         text = doc.text
         if learn:
-            learned = dedup.learn_boilerplate(counts[doc.source], seen[doc.source])
-            text = dedup.strip_boilerplate(text, learned)
-            counts[doc.source].update(dedup.paragraph_keys(doc.text))
+            learned = boilerplate.learn_boilerplate(counts[doc.source], seen[doc.source])
+            text = boilerplate.strip_boilerplate(text, learned)
+            counts[doc.source].update(boilerplate.paragraph_keys(doc.text))
             seen[doc.source] += 1
         out[doc.id] = index.add(doc.id, text)
     return out
@@ -177,7 +177,7 @@ def test_corpus_copies_vary_as_the_seed_copy_does(corpus: list[Doc]) -> None:
 
 def test_corpus_briefs_are_short_and_pairs_share_one_part(corpus: list[Doc]) -> None:
     briefs = [d for d in corpus if d.story_key.startswith("brief-")]
-    assert briefs and all(len(dedup.shingle_words(d.text)) < dedup.MIN_WORDS for d in briefs)
+    assert briefs and all(len(shingles.shingle_words(d.text)) < shingles.MIN_WORDS for d in briefs)
     texts = {d.story_key: d.text.split("\n") for d in corpus}
     for i in range(10):
         a, b = texts[f"sf-{i:03d}-a"], texts[f"sf-{i:03d}-b"]
@@ -283,8 +283,8 @@ def test_identical_long_texts_match_through_the_text_hash() -> None:
 def test_spelling_quotes_and_case_do_not_change_shingles() -> None:
     curly = "Kiev’s allies said Ukraine’s “red lines” would hold, in Kiev."
     straight = "KYIV'S allies said Ukraine's \"red lines\" would hold, in Kyiv."
-    assert dedup.shingles(curly) == dedup.shingles(straight)
-    assert dedup.shingle_words("Zaporozhye and Odessa") == ["zaporizhzhia", "and", "odesa"]
+    assert shingles.shingles(curly) == shingles.shingles(straight)
+    assert shingles.shingle_words("Zaporozhye and Odessa") == ["zaporizhzhia", "and", "odesa"]
 
 
 def test_band_hashes_are_stable_and_shared_by_copies(corpus: list[Doc]) -> None:
@@ -292,7 +292,7 @@ def test_band_hashes_are_stable_and_shared_by_copies(corpus: list[Doc]) -> None:
     sig_a, sig_b = dedup.signature(original.text), dedup.signature(copy.text)
     assert sig_a is not None and sig_b is not None
     bands = dedup.band_hashes(sig_a)
-    assert len(bands) == dedup.BANDS and bands == dedup.band_hashes(sig_a)
+    assert len(bands) == shingles.BANDS and bands == dedup.band_hashes(sig_a)
     assert all(-(2**63) <= h < 2**63 for h in bands)
     assert set(bands) & set(dedup.band_hashes(sig_b))
     other = dedup.signature(next(d for d in corpus if d.story_key == "solo-050").text)
@@ -322,7 +322,7 @@ def seed_original(copy: list[str]) -> list[str]:
     """The wire original the seed copy came from, as the product contract describes it."""
     body = [p for p in copy if p not in SEED_BOILERPLATE]
     # The copy ends by repeating its standfirst (spelt "Kyiv" the second time).
-    assert dedup.shingle_words(body[-1]) == dedup.shingle_words(body[0])
+    assert shingles.shingle_words(body[-1]) == shingles.shingle_words(body[0])
     body = [p.replace("Kiev", "Kyiv") for p in body[:-1]]
     at = next(i for i, p in enumerate(body) if p.startswith("“No option is off the table"))
     return [*body[:at], DROPPED, *body[at:]]
@@ -419,8 +419,8 @@ SEED_SITE = "Daily World Brief"  # the generator's site that dresses copies as t
 
 
 def _learned_after(docs: list[Doc]) -> set[str]:
-    counts = Counter(key for doc in docs for key in dedup.paragraph_keys(doc.text))
-    return dedup.learn_boilerplate(counts, len(docs))
+    counts = Counter(key for doc in docs for key in boilerplate.paragraph_keys(doc.text))
+    return boilerplate.learn_boilerplate(counts, len(docs))
 
 
 def _seed_site_docs(corpus: list[Doc]) -> list[Doc]:
@@ -431,12 +431,12 @@ def _seed_site_docs(corpus: list[Doc]) -> list[Doc]:
 
 def test_boilerplate_is_learned_from_three_copies_of_one_source(corpus: list[Doc]) -> None:
     docs = _seed_site_docs(corpus)
-    keys = {dedup.paragraph_key(line) for line in SEED_BOILERPLATE}
+    keys = {boilerplate.paragraph_key(line) for line in SEED_BOILERPLATE}
     assert _learned_after(docs[:2]) == set()
     assert keys <= _learned_after(docs[:3])
     assert keys <= _learned_after(docs)
     # Only boilerplate: no news paragraph of these different stories is learned.
-    news = {dedup.paragraph_key(p) for d in docs for p in d.text.split("\n")} - keys
+    news = {boilerplate.paragraph_key(p) for d in docs for p in d.text.split("\n")} - keys
     assert not news & _learned_after(docs)
 
 
@@ -445,11 +445,11 @@ def test_a_paragraph_in_only_two_documents_is_not_learned(corpus: list[Doc]) -> 
     shared = first.text.split("\n")[1]  # a follow-up reuses one news paragraph
     docs = [first, replace_text(second, f"{second.text}\n{shared}"), third]
     learned = _learned_after(docs)
-    assert dedup.paragraph_key(shared) not in learned
-    assert dedup.paragraph_key("Source link") in learned
+    assert boilerplate.paragraph_key(shared) not in learned
+    assert boilerplate.paragraph_key("Source link") in learned
     # Three documents out of twenty is under min_share (30%): not learned either.
-    assert dedup.learn_boilerplate({"k": 3}, 20) == set()
-    assert dedup.learn_boilerplate({"k": 6}, 20) == {"k"}
+    assert boilerplate.learn_boilerplate({"k": 3}, 20) == set()
+    assert boilerplate.learn_boilerplate({"k": 6}, 20) == {"k"}
 
 
 def replace_text(doc: Doc, text: str) -> Doc:
@@ -460,36 +460,36 @@ def test_strip_boilerplate_removes_learned_lines_only(corpus: list[Doc]) -> None
     docs = _seed_site_docs(corpus)
     learned = _learned_after(docs[:3])
     for doc in docs:
-        stripped = dedup.strip_boilerplate(doc.text, learned)
+        stripped = boilerplate.strip_boilerplate(doc.text, learned)
         lines = doc.text.split("\n")
         assert stripped.split("\n") == [p for p in lines if p not in SEED_BOILERPLATE]
     clean = next(d for d in corpus if d.source == "Yahoo News")
-    assert dedup.strip_boilerplate(clean.text, learned) == clean.text
+    assert boilerplate.strip_boilerplate(clean.text, learned) == clean.text
 
 
 def test_learned_boilerplate_strips_the_seed_copy(corpus: list[Doc]) -> None:
     copy = seed_paragraphs()
     learned = _learned_after(_seed_site_docs(corpus)[:3])
-    stripped = dedup.strip_boilerplate("\n".join(copy), learned).split("\n")
+    stripped = boilerplate.strip_boilerplate("\n".join(copy), learned).split("\n")
     assert stripped == [p for p in copy if p not in SEED_BOILERPLATE]
     assert len(stripped) == len(copy) - 5  # "Read Next" twice, then three lines at the end
 
 
 def test_strip_boilerplate_squeezes_the_blank_lines_it_leaves() -> None:
-    key = dedup.paragraph_key("Read Next")
+    key = boilerplate.paragraph_key("Read Next")
     text = "First paragraph.\n\nRead Next\n\nSecond paragraph.\n\nREAD NEXT:\n"
-    assert dedup.strip_boilerplate(text, {key}) == "First paragraph.\n\nSecond paragraph."
-    assert dedup.paragraph_key("  ") == ""
+    assert boilerplate.strip_boilerplate(text, {key}) == "First paragraph.\n\nSecond paragraph."
+    assert boilerplate.paragraph_key("  ") == ""
 
 
 def test_strip_lines_returns_what_it_removed() -> None:
-    key = dedup.paragraph_key("Read Next")
+    key = boilerplate.paragraph_key("Read Next")
     text = "First paragraph.\nRead Next\nSecond paragraph.\nREAD NEXT:"
-    assert dedup.strip_lines(text, {key}) == (
+    assert boilerplate.strip_lines(text, {key}) == (
         "First paragraph.\nSecond paragraph.",
         ["Read Next", "READ NEXT:"],
     )
-    assert dedup.strip_lines(text, set()) == (text, [])
+    assert boilerplate.strip_lines(text, set()) == (text, [])
 
 
 @settings(max_examples=200, deadline=None)
@@ -502,12 +502,11 @@ def test_word_counts_add_up_over_lines(lines: list[str], drop: set[int]) -> None
     always separates words, whatever the lines hold (accents, apostrophes, odd spaces)."""
     lines = [line.replace("\n", " ") for line in lines]
     text = "\n".join(lines)
-    assert len(dedup.shingle_words(text)) == dedup.words_in(lines)
+    assert len(shingles.shingle_words(text)) == boilerplate.words_in(lines)
     kept = [line for i, line in enumerate(lines) if i not in drop]
     removed = [line for i, line in enumerate(lines) if i in drop]
-    assert len(dedup.shingle_words("\n".join(kept))) == dedup.words_in(lines) - dedup.words_in(
-        removed
-    )
+    expected = boilerplate.words_in(lines) - boilerplate.words_in(removed)
+    assert len(shingles.shingle_words("\n".join(kept))) == expected
 
 
 # --- the MinHash is datasketch's ----------------------------------------------------------------
@@ -517,7 +516,7 @@ def test_minhash_is_datasketchs_bit_for_bit(values: list[str]) -> None:
     from datasketch import MinHash
 
     data = {v.encode() for v in values}
-    reference = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.MINHASH_SEED, scheme="affine32")
+    reference = MinHash(num_perm=shingles.NUM_PERM, seed=shingles.MINHASH_SEED, scheme="affine32")
     reference.update_batch(list(data))
     assert minhash(data).tolist() == reference.hashvalues.tolist()
 
@@ -526,9 +525,11 @@ def test_signature_is_datasketchs_over_the_shingles(corpus: list[Doc]) -> None:
     from datasketch import MinHash
 
     for doc in corpus[:40]:
-        reference = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.MINHASH_SEED, scheme="affine32")
-        reference.update_batch(list(dedup.shingles(doc.text)))
+        reference = MinHash(
+            num_perm=shingles.NUM_PERM, seed=shingles.MINHASH_SEED, scheme="affine32"
+        )
+        reference.update_batch(list(shingles.shingles(doc.text)))
         expected = reference.hashvalues.astype("<u4").tobytes()
         assert dedup.signature(doc.text) == (
-            expected if len(dedup.shingle_words(doc.text)) >= dedup.MIN_WORDS else None
+            expected if len(shingles.shingle_words(doc.text)) >= shingles.MIN_WORDS else None
         )

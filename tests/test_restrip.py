@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crawler.items import FeedHints
 from crawler.process.worker import Processed, init_worker, process_page, restrip
-from crawler.text import dedup
+from crawler.text import boilerplate
 from crawler.text.topics import Topic
 
 NEWS = " ".join(["The council voted on the new budget for schools and roads."] * 4)
@@ -17,7 +17,7 @@ TOPICS = [("media", "newsroom"), ("councils", "council AND budget")]
 
 
 def _key(line: str) -> str:
-    return dedup.paragraph_key(line)
+    return boilerplate.paragraph_key(line)
 
 
 def _restrip(doc: Processed, now: frozenset[str], then: frozenset[str]) -> Processed:

@@ -18,7 +18,7 @@ from crawler.archive.reprocess import reclean, reprocess
 from crawler.config import Config, from_dict
 from crawler.items import ArticlePage, FeedHints
 from crawler.process.worker import Processed, body_hash, init_worker, process_page
-from crawler.text import dedup
+from crawler.text import boilerplate, dedup
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, LshBand, Version
 from tests.test_ingest import PARAGRAPHS, URL, page_html
@@ -26,7 +26,7 @@ from tests.test_ingest import PARAGRAPHS, URL, page_html
 TITLE = "Talks resume in Geneva"
 # A boilerplate paragraph that reads as prose: only the learned set can tell it from the article.
 PLUG = "Read our full coverage of the negotiations and the war in Ukraine on our website."
-PLUG_KEY = dedup.paragraph_key(PLUG)
+PLUG_KEY = boilerplate.paragraph_key(PLUG)
 NEW_PARAGRAPHS = [
     "The delegations agreed late on Wednesday on a first exchange of two hundred prisoners, "
     "to take place at the border crossing within the next ten days.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
-from crawler.archive import aliases, boilerplate, context, matches, revisits, sources, stories
+from crawler.archive import aliases, context, learning, matches, revisits, sources, stories
 from crawler.archive.aliases import canonical_urls
 from crawler.archive.context import IngestState
 from crawler.items import ArticlePage, PageFailure
@@ -102,7 +102,7 @@ def new_article(
     aliases.add_aliases(session, article.id, urls)
     session.add(revisits.version_row(article, 1, page, doc, now))
     stories.assign_story(state, session, article, doc)
-    boilerplate.learn_paragraphs(session, page.source, source_id, doc)
+    learning.learn_paragraphs(session, page.source, source_id, doc)
     matches.match(state, session, article, doc.topics, now)
     core_execute(session, _NEW_ARTICLE_AT, {"source": source_id, "at": now})
     state.counters["new_articles"] += 1

@@ -13,7 +13,7 @@ from crawler.archive.stories import replace_text
 from crawler.config import Config
 from crawler.items import FeedHints
 from crawler.process.worker import BOILERPLATE_MAX_WORDS, init_worker, process_page
-from crawler.text import dedup
+from crawler.text import boilerplate
 from storage.models import Article, BoilerplateParagraph, Source, Version
 
 # A line this short that recurs verbatim in MIN_DOCS articles of one source is a label
@@ -39,7 +39,7 @@ def learned_boilerplate(session: Session, source_id: int) -> set[str]:
         for r in rows
         if r.docs >= MIN_DOCS and len((r.sample or "").split()) <= SHORT_LINE_WORDS
     }
-    return short | set(dedup.learn_boilerplate(counts, n_docs or 0, min_docs=MIN_DOCS))
+    return short | set(boilerplate.learn_boilerplate(counts, n_docs or 0, min_docs=MIN_DOCS))
 
 
 def _samples(session: Session, source_id: int, keys: Iterable[str]) -> list[str]:
@@ -74,7 +74,7 @@ def reclean(
     for article in session.scalars(
         select(Article).where(Article.source_id == source_id, holds_one)
     ):
-        text, removed = dedup.strip_lines(article.text, learned, BOILERPLATE_MAX_WORDS)
+        text, removed = boilerplate.strip_lines(article.text, learned, BOILERPLATE_MAX_WORDS)
         if removed:
             _set_text(session, article, text)
             changed += 1

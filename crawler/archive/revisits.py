@@ -13,7 +13,7 @@ from crawler.archive.context import IngestState
 from crawler.archive.stories import replace_text, set_fingerprints
 from crawler.items import ArticlePage
 from crawler.process.worker import BOILERPLATE_MAX_WORDS, Processed
-from crawler.text import dedup, diffing
+from crawler.text import boilerplate, diffing
 from storage.models import (
     Article,
     Version,
@@ -191,7 +191,7 @@ def _reclean_current(state: IngestState, session: Session, article: Article, sou
             Version.article_id == article.id, Version.n == article.version_count
         )
     ).first()
-    text = dedup.strip_boilerplate(raw or article.text, learned, BOILERPLATE_MAX_WORDS)
+    text = boilerplate.strip_boilerplate(raw or article.text, learned, BOILERPLATE_MAX_WORDS)
     if text != article.text:
         replace_text(session, article, text)
         state.counters["recleaned"] += 1

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from crawler.archive.context import IngestState
 from crawler.process.extract import text_hashes
 from crawler.process.worker import Processed
-from crawler.text import dedup
+from crawler.text import dedup, shingles
 from storage.models import (
     Article,
     ArticleURL,
@@ -39,7 +39,7 @@ def replace_text(session: Session, article: Article, text: str) -> None:
     article.text = text
     article.content_hash = content
     article.text_hash = text_only
-    words = dedup.shingle_words(text)
+    words = shingles.shingle_words(text)
     article.words = len(words)
     signature = dedup.signature_of_words(words)
     set_fingerprints(session, article, signature, dedup.band_hashes(signature) if signature else [])
@@ -81,7 +81,9 @@ def _band_candidates() -> Select[int, int | None, bytes | None, str | None, int]
     sharing the most bands come first: a band that many texts share through a common phrase
     must not crowd the real copy out of the candidate list.
     """
-    arms = [and_(LshBand.band == i, LshBand.hash == bindparam(f"h{i}")) for i in range(dedup.BANDS)]
+    arms = [
+        and_(LshBand.band == i, LshBand.hash == bindparam(f"h{i}")) for i in range(shingles.BANDS)
+    ]
     shared = (
         select(LshBand.article_id, func.count().label("n"))
         .where(or_(*arms), LshBand.article_id != bindparam("article_id"))

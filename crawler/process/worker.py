@@ -18,7 +18,8 @@ from crawler.items import FeedHints
 from crawler.process.extract import extract, text_hashes
 from crawler.process.memory import release_free_memory
 from crawler.process.pool import ExtractionError, describe
-from crawler.text import dedup
+from crawler.text import dedup, shingles
+from crawler.text.boilerplate import paragraph_key, strip_boilerplate, strip_lines
 from crawler.text.topics import Document, Topic
 from crawler.text.urls import canonicalise, same_site
 
@@ -160,7 +161,7 @@ def _process_page(
         return failed("no article text found")
     text = _strip(raw, boilerplate) if boilerplate else raw
     own, foreign = _canonical(doc.canonical_url, url)
-    words = dedup.shingle_words(text)
+    words = shingles.shingle_words(text)
     sig = dedup.signature_of_words(words)
     content, text_only = text_hashes(doc.title, text)
     return Processed(
@@ -203,11 +204,11 @@ def restrip(
     """
     if not any(key in boilerplate and key not in stripped for key in doc.paragraph_keys):
         return doc
-    text, removed = dedup.strip_lines(doc.text, boilerplate, BOILERPLATE_MAX_WORDS)
+    text, removed = strip_lines(doc.text, boilerplate, BOILERPLATE_MAX_WORDS)
     if not removed:
         return doc
     content, text_only = text_hashes(doc.title, text)
-    words = dedup.shingle_words(text)
+    words = shingles.shingle_words(text)
     signature = dedup.signature_of_words(words)  # the fingerprints of what is stored
     return replace(
         doc,
@@ -223,7 +224,7 @@ def restrip(
 
 
 def _strip(text: str, boilerplate: frozenset[str]) -> str:
-    return dedup.strip_boilerplate(text, boilerplate, BOILERPLATE_MAX_WORDS)
+    return strip_boilerplate(text, boilerplate, BOILERPLATE_MAX_WORDS)
 
 
 def failed(reason: str) -> Processed:
@@ -262,7 +263,7 @@ def _short_paragraphs(text: str) -> dict[str, str]:
     out = {}
     for line in text.split("\n"):
         if line.strip() and len(line.split()) <= BOILERPLATE_MAX_WORDS:
-            out[dedup.paragraph_key(line)] = line[:200]
+            out[paragraph_key(line)] = line[:200]
     return out
 
 

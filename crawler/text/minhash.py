@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from crawler.text.dedup import MINHASH_SEED, NUM_PERM
+from crawler.text.shingles import MINHASH_SEED, NUM_PERM
 
 # SHA-1's first 4 bytes, the MurmurHash3 finalizer, then a*h + b mod 2**32 with odd a, as
 # datasketch computes them; tests/test_dedup.py compares the two on random sets and texts.
