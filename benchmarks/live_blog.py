@@ -22,8 +22,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from crawler.archive.ingest import Ingestor  # noqa: E402
 from crawler.config import from_dict  # noqa: E402
-from crawler.items import ArticlePage, FeedHints  # noqa: E402
-from crawler.process.worker import Processed, body_hash, init_worker, process_page  # noqa: E402
+from crawler.items import ArticlePage, FeedHints, Processed  # noqa: E402
+from crawler.process.worker import body_hash, init_worker, process_page  # noqa: E402
 from crawler.text import diffing  # noqa: E402
 from storage.db import make_engine, session_factory, transaction, upgrade  # noqa: E402
 from storage.models import Article  # noqa: E402

@@ -373,7 +373,8 @@ def show(
 
     Example: newsmon show 42 --json
     """
-    from storage.queries import article_by_ref, show_record
+    from crawler.archive.lookup import article_by_ref
+    from storage.queries import show_record
 
     with session() as s:
         article = article_by_ref(s, ref)

@@ -1,4 +1,4 @@
-"""Items passed from the spider to the pipelines."""
+"""What passes between stages: pages from the spider to the pipeline, and what a worker made of one."""
 
 from __future__ import annotations
 
@@ -66,3 +66,27 @@ class ArticleAlias:
     source: str
     urls: list[str]
     target: str  # canonical URL of the article they lead to
+
+
+@dataclass
+class Processed:
+    """What a page became: clean text, identity, fingerprints and topic matches."""
+
+    title: str | None
+    text: str
+    raw_text: str | None  # the extraction before learned boilerplate was stripped, if different
+    author: str | None
+    published_at: datetime | None
+    language: str | None
+    site_name: str | None
+    canonical_url: str | None  # canonicalised rel=canonical/og:url when on the same site
+    foreign_canonical: str | None  # a rel=canonical to another site: this page republishes
+    content_hash: str
+    text_hash: str
+    words: int
+    signature: bytes | None
+    bands: list[int]
+    paragraph_keys: dict[str, str] = field(default_factory=dict)  # key -> sample (short ones)
+    topics: dict[str, list[str]] = field(default_factory=dict)  # topic -> matched terms
+    error: str | None = None  # why this page yields no article (empty, binary, no text)
+    html: bytes | None = None  # zlib-compressed body, when crawl.store_html is on

@@ -65,20 +65,6 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def article_by_ref(session: Session, ref: str) -> Article | None:
-    """An article by id, canonical URL or any alias URL."""
-    if ref.isdigit():
-        return session.get(Article, int(ref))
-    from crawler.text.urls import canonicalise
-
-    try:
-        url = canonicalise(ref)
-    except ValueError:
-        return None
-    article_id = session.scalars(select(ArticleURL.article_id).where(ArticleURL.url == url)).first()
-    return session.get(Article, article_id) if article_id is not None else None
-
-
 def aliases(session: Session, article: Article) -> list[str]:
     rows = session.scalars(
         select(ArticleURL.url)

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from crawler.archive.lookup import article_by_ref
 from crawler.process.extract import normalise_text
 from crawler.text.urls import canonicalise
 from demo import ArticleTruth, DemoSite
 from demo.sink import SmtpSink
 from storage.db import make_engine, session_factory
 from storage.models import Article, ArticleURL, Source, Story, TopicMatch, Version
-from storage.queries import EXPORT_FIELDS, article_by_ref
+from storage.queries import EXPORT_FIELDS
 from tests.conftest import corpus_path, newsmon
 from tests.corpus_score import score_page
 

@@ -24,12 +24,12 @@ from typing import Any, cast
 import pytest
 from sqlalchemy import func, select
 
+from crawler.archive.lookup import article_by_ref
 from crawler.config import ConfigError, from_dict
 from demo import ArticleTruth, DemoSite
 from demo.sink import SmtpSink
 from storage.db import is_sqlite, make_engine, session_factory, upgrade
 from storage.models import Article, CrawlRun, PageError
-from storage.queries import article_by_ref
 from tests.conftest import REPO, fresh_postgres_database
 
 # Workers racing on one Redis queue: run alone, not beside the parallel suite's load.

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from crawler.archive.lookup import article_by_ref
 from crawler.process.extract import normalise_text
 from demo.faults import FaultSite
 from storage.db import is_sqlite, make_engine, session_factory, upgrade
 from storage.models import ListingState, PageError
-from storage.queries import article_by_ref
 from tests.conftest import REPO
 from tests.test_killsafety import process_tree
 

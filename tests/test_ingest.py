@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from crawler.archive.ingest import Ingestor
 from crawler.config import Config, from_dict
-from crawler.items import ArticlePage, FeedHints
-from crawler.process.worker import Processed, body_hash, init_worker, process_page
+from crawler.items import ArticlePage, FeedHints, Processed
+from crawler.process.worker import body_hash, init_worker, process_page
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, ArticleURL, PageError, Version
 

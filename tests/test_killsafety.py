@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from crawler.archive.lookup import article_by_ref
 from demo import DemoSite
 from demo.sink import SmtpSink
 from storage.db import is_sqlite, make_engine, session_factory, upgrade
-from storage.queries import article_by_ref
 from tests.conftest import BACKENDS, REPO, fresh_postgres_database, newsmon
 
 # SIGKILLed crawls per backend. SQLite, the default archive, takes issue 7's ten kills at

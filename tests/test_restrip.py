@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.items import FeedHints
-from crawler.process.worker import Processed, init_worker, process_page, restrip
+from crawler.items import FeedHints, Processed
+from crawler.process.worker import init_worker, process_page, restrip
 from crawler.text import boilerplate
 from crawler.text.topics import Topic
 

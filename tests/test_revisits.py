@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from crawler.archive.lookup import article_by_ref
 from demo import DemoSite
 from demo.sink import SmtpSink
 from storage.db import make_engine, session_factory
 from storage.models import Article, Version
-from storage.queries import article_by_ref
 from tests.conftest import newsmon
 
 # Every check is due one second after the previous one, for ten checks.

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.archive.ingest import Ingestor
 from crawler.archive.reprocess import reclean, reprocess
 from crawler.config import Config, from_dict
-from crawler.items import ArticlePage, FeedHints
-from crawler.process.worker import Processed, body_hash, init_worker, process_page
+from crawler.items import ArticlePage, FeedHints, Processed
+from crawler.process.worker import body_hash, init_worker, process_page
 from crawler.text import boilerplate, dedup
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, LshBand, Version

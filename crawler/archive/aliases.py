@@ -7,23 +7,13 @@ from sqlalchemy.orm import Session
 
 from crawler.archive.context import IngestState
 from crawler.items import ArticleAlias
-from crawler.text.urls import canonicalise
+from crawler.text.urls import canonical_urls
 from storage.models import (
     Article,
     ArticleURL,
     utcnow,
 )
 from storage.queries import core_execute, insert_ignore
-
-
-def canonical_urls(urls: list[str]) -> list[str]:
-    out = []
-    for url in urls:
-        try:
-            out.append(canonicalise(url))
-        except ValueError:
-            continue
-    return list(dict.fromkeys(out))
 
 
 def find_article(session: Session, urls: list[str]) -> Article | None:

@@ -6,11 +6,9 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from crawler.archive import aliases, context, learning, matches, revisits, sources, stories
-from crawler.archive.aliases import canonical_urls
 from crawler.archive.context import IngestState
-from crawler.items import ArticlePage, PageFailure
-from crawler.process.worker import Processed
-from crawler.text.urls import is_home
+from crawler.items import ArticlePage, PageFailure, Processed
+from crawler.text.urls import canonical_urls, is_home
 from storage.models import (
     Article,
     Source,

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from crawler.archive import aliases, articles, context, sources, stories
 from crawler.archive.context import IngestState
 from crawler.config import Config
-from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
-from crawler.process.worker import Processed
+from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure, Processed
 from crawler.text import dedup
 from storage.models import Article
 

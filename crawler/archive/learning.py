@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from crawler.process.worker import Processed
+from crawler.items import Processed
 from storage.models import (
     BoilerplateParagraph,
 )

@@ -15,10 +15,10 @@ from sqlalchemy import select, update
 from crawler.archive.ingest import Ingestor
 from crawler.archive.reprocess import MIN_DOCS, learned_boilerplate, reclean
 from crawler.config import Config
-from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure
+from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure, Processed
 from crawler.process.memory import release_free_memory
 from crawler.process.pool import ExtractionPool
-from crawler.process.worker import Processed, body_hash, failed, restrip
+from crawler.process.worker import body_hash, failed, restrip
 from crawler.text.topics import Topic
 from storage.db import make_engine, serialise_writers, session_factory, transaction
 from storage.models import CrawlRun, Source

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.archive import aliases, context, matches, outbox
-from crawler.archive.aliases import canonical_urls
 from crawler.archive.context import IngestState
 from crawler.archive.stories import replace_text, set_fingerprints
-from crawler.items import ArticlePage
-from crawler.process.worker import BOILERPLATE_MAX_WORDS, Processed
+from crawler.items import ArticlePage, Processed
+from crawler.process.worker import BOILERPLATE_MAX_WORDS
 from crawler.text import boilerplate, diffing
+from crawler.text.urls import canonical_urls
 from storage.models import (
     Article,
     Version,

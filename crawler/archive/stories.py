@@ -6,8 +6,8 @@ from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, selec
 from sqlalchemy.orm import Session
 
 from crawler.archive.context import IngestState
+from crawler.items import Processed
 from crawler.process.extract import text_hashes
-from crawler.process.worker import Processed
 from crawler.text import dedup, shingles
 from storage.models import (
     Article,

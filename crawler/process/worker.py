@@ -11,10 +11,9 @@ import os
 import threading
 import time
 import zlib
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 
-from crawler.items import FeedHints
+from crawler.items import FeedHints, Processed
 from crawler.process.extract import extract, text_hashes
 from crawler.process.memory import release_free_memory
 from crawler.process.pool import ExtractionError, describe
@@ -58,28 +57,6 @@ def _exit_with(pid: int) -> None:
             os._exit(0)
 
 
-@dataclass
-class Processed:
-    """What a page became: clean text, identity, fingerprints and topic matches."""
-
-    title: str | None
-    text: str
-    raw_text: str | None  # the extraction before learned boilerplate was stripped, if different
-    author: str | None
-    published_at: datetime | None
-    language: str | None
-    site_name: str | None
-    canonical_url: str | None  # canonicalised rel=canonical/og:url when on the same site
-    foreign_canonical: str | None  # a rel=canonical to another site: this page republishes
-    content_hash: str
-    text_hash: str
-    words: int
-    signature: bytes | None
-    bands: list[int]
-    paragraph_keys: dict[str, str] = field(default_factory=dict)  # key -> sample (short ones)
-    topics: dict[str, list[str]] = field(default_factory=dict)  # topic -> matched terms
-    error: str | None = None  # why this page yields no article (empty, binary, no text)
-    html: bytes | None = None  # zlib-compressed body, when crawl.store_html is on
 
 
 # Magic numbers of formats that servers mislabel as HTML.

@@ -211,3 +211,14 @@ def is_amp(url: str) -> bool:
         or hostname.endswith(".cdn.ampproject.org")
         or _amp_query(parts.query)
     )
+
+
+def canonical_urls(urls: list[str]) -> list[str]:
+    """The canonical forms of `urls` that are URLs at all, in order, without repeats."""
+    out = []
+    for url in urls:
+        try:
+            out.append(canonicalise(url))
+        except ValueError:
+            continue
+    return list(dict.fromkeys(out))

@@ -16,8 +16,7 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
-from crawler.ingest import canonical_urls
-from crawler.urls import canonicalise
+from crawler.text.urls import canonical_urls, canonicalise
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
@@ -106,8 +105,8 @@ class RedirectAliasMiddleware:
 
 def claim(requested: Any, url: str) -> bool:
     """Add `url` to a cycle's `requested` set; True if it was not there yet (the caller then
-    requests it). A shared cycle's set (crawler.distributed.SharedSet) does both in one step
-    for all its workers, so of two workers racing for one URL exactly one wins."""
+    requests it). A shared cycle's set (crawler.schedule.distributed.SharedSet) does both in
+    one step for all its workers, so of two workers racing for one URL exactly one wins."""
     atomic = getattr(requested, "claim", None)
     if atomic is not None:
         return bool(atomic(url))
