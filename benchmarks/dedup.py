@@ -18,7 +18,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from benchmarks import synth  # noqa: E402
 from crawler.archive.ingest import Ingestor  # noqa: E402
 from crawler.config import Config  # noqa: E402
-from crawler.process.worker import Processed  # noqa: E402
+from crawler.items import Processed  # noqa: E402
 from storage.db import make_engine, session_factory  # noqa: E402
 from storage.models import Article, Story, utcnow  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""What passes between stages: pages from the spider to the pipeline, and what a worker made of one."""
+"""What passes between stages: fetched pages to the pipeline, what a worker made of one."""
 
 from __future__ import annotations
 
