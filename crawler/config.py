@@ -9,6 +9,7 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
     BaseModel,
@@ -52,6 +53,24 @@ def parse_duration(value: Any) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def hide_password(url: str) -> str:
+    """A URL fit for an error message: its password, and query (which may hold one), as ***.
+
+    A URL with a user part that does not parse as scheme://user:password@host is not shown
+    at all: in a malformed URL the password may sit anywhere.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        return "(not shown: it may hold a password)"
+    if "@" in url:
+        if not (parts.scheme and "@" in parts.netloc and url.count("@") == 1):
+            return "(not shown: it may hold a password)"
+        user, _, host = parts.netloc.rpartition("@")
+        parts = parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}")
+    return repr(urlunsplit(parts._replace(query="***" if parts.query else "")))
 
 
 class _Section(BaseModel):
@@ -232,7 +251,9 @@ class DistributedConfig(_Section):
     @classmethod
     def _redis(cls, value: str) -> str:
         if value and not re.match(r"^(redis|rediss|unix)://", value):
-            raise ValueError(f"not a Redis URL: {value!r} (write e.g. redis://host:6379/0)")
+            raise ValueError(
+                f"not a Redis URL: {hide_password(value)} (write e.g. redis://host:6379/0)"
+            )
         return value
 
     @field_validator("leader_ttl")

@@ -84,7 +84,9 @@ def reclean(
     if not samples:
         return 0
     # One query for all new lines: an article holding several of them is stripped once.
-    holds_one = or_(*(Article.text.contains(sample[:60]) for sample in samples))
+    # autoescape: a `%` or `_` in a line is literal (and PostgreSQL's default escape, `\`,
+    # is replaced by one that is escaped too).
+    holds_one = or_(*(Article.text.contains(s[:60], autoescape=True) for s in samples))
     changed = 0
     for article in session.scalars(
         select(Article).where(Article.source_id == source_id, holds_one)
