@@ -98,6 +98,10 @@ class CrawlConfig(_Section):
     cycle_budget: Duration = Field(timedelta(hours=1), description="wall-time budget of one cycle")
     workers: int = Field(0, ge=0, description="extraction processes; 0 means one per core")
     lock_path: str = Field("", description="lock file; default: beside the SQLite file")
+    history_retention: Duration = Field(
+        timedelta(days=90),
+        description="crawl_runs and page_errors rows older than this are deleted by each crawl",
+    )
 
     @field_validator("timeout", "cycle_budget")
     @classmethod
