@@ -201,7 +201,9 @@ def test_a_crawl_prunes_runs_and_errors_older_than_the_retention(db_url: str) ->
             run = CrawlRun(started_at=started, finished_at=started, status="ok")
             session.add(run)
             session.flush()
-            session.add(PageError(run_id=run.id, url="https://x.example/", reason="404", at=started))
+            session.add(
+                PageError(run_id=run.id, url="https://x.example/", reason="404", at=started)
+            )
         session.add(PageError(url="https://y.example/", reason="old", at=now - timedelta(days=50)))
     start_run(config, now, None)
     with sessions() as session:
@@ -235,3 +237,32 @@ def test_recent_errors_counts_the_last_day_only(db_url: str) -> None:
         (row,) = source_stats(session)
     engine.dispose()
     assert row["recent_errors"] == 2
+
+
+def test_reprocess_shows_progress_on_a_terminal(tmp_path: Path, sqlite_url: str) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    upgrade(sqlite_url)
+    config, _ = _locked_config(tmp_path, sqlite_url)
+    main, sub = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NEWSMON_CONFIG"}
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler", "--config", str(config), "reprocess"],
+        stderr=sub, stdout=subprocess.PIPE, text=True, cwd=REPO, env=env, timeout=120,
+    )  # fmt: skip
+    os.close(sub)
+    shown = b""
+    try:
+        while chunk := os.read(main, 65536):
+            shown += chunk
+    except OSError:  # EIO: the terminal's other end is closed
+        pass
+    os.close(main)
+    assert result.returncode == 0, shown[-2000:]
+    assert b"reprocessing" in shown
+    assert "reprocessed 0 articles" in result.stdout
