@@ -217,7 +217,7 @@ def crawl(
 
     Example: newsmon crawl --source "Example Wire" --json
     """
-    from crawler.cycle import run_cycle
+    from crawler.cycle import run_cycle, stop_resource_tracker
     from crawler.lock import EXIT_LOCKED, LockedError
     from storage.db import SchemaError
 
@@ -237,6 +237,8 @@ def crawl(
         raise fail(str(exc), EXIT_LOCKED) from None
     except SchemaError as exc:
         raise fail(str(exc)) from None
+    finally:
+        stop_resource_tracker()  # no child of the crawl outlives it, not even as a zombie
     if as_json:
         echo_json(summary)
     elif not state.quiet:

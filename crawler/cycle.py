@@ -165,6 +165,25 @@ def crawl(
     return str(crawler.stats.get_value("finish_reason", "unknown"))
 
 
+def stop_resource_tracker() -> None:
+    """Stop multiprocessing's resource tracker and reap it, once the extraction pool is shut.
+
+    The spawn context starts the tracker beside the pool's workers, and it exits only when
+    this process has: an orphan then, which an init that never reaps (a container's PID 1
+    that is a shell or cron) keeps as a zombie after every crawl. Python 3.11 has no public
+    API for this; `ResourceTracker._stop` closes its pipe and waits for its pid.
+    """
+    import gc
+    from multiprocessing import resource_tracker
+
+    # The pool's queues unregister their semaphores through the tracker when collected: done
+    # after the tracker stopped, that would start a new one.
+    gc.collect()
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def send_alerts(config: Config) -> int:
     from crawler.alerts.sender import send_due
 

@@ -266,3 +266,44 @@ def test_reprocess_shows_progress_on_a_terminal(tmp_path: Path, sqlite_url: str)
     assert result.returncode == 0, shown[-2000:]
     assert b"reprocessing" in shown
     assert "reprocessed 0 articles" in result.stdout
+
+
+# -- nothing left behind --------------------------------------------------------------------------
+def under_reaper(
+    tmp_path: Path, config: Path, *args: str, term_after: float = -1
+) -> tuple[int, list[dict[str, object]], str]:
+    """Run `newsmon --config CONFIG ARGS` under tests.reaper: its exit code, the processes
+    it left (alive or zombie), its stderr."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    stderr = tmp_path / f"stderr-{len(list(tmp_path.glob('stderr-*')))}.txt"
+    cmd = [sys.executable, "-m", "crawler", "--config", str(config), *args]
+    env = {k: v for k, v in os.environ.items() if k != "NEWSMON_CONFIG"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.reaper", str(term_after), str(stderr), *cmd],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=400,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    return report["code"], report["left"], stderr.read_text(encoding="utf-8")
+
+
+def test_a_crawl_leaves_no_process_behind_not_even_a_zombie(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """The extraction pool's workers and multiprocessing's resource tracker are reaped before
+    `crawl` exits, so an init that never reaps orphans collects no zombie per cycle."""
+    from crawler.demosite import DemoSite
+
+    with DemoSite(corpus=False, articles_per_publisher=12) as site:
+        config = tmp_path / "newsmon.toml"
+        config.write_text(site.config_toml(sqlite_url), encoding="utf-8")
+        code, left, stderr = under_reaper(tmp_path, config, "crawl")
+    assert code == 0, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert left == []
