@@ -164,7 +164,7 @@ def test_daemon_polls_each_source_at_its_interval(tmp_path: Path, sqlite_url: st
         mean = (steady[-1] - steady[0]) / (len(steady) - 1)
         assert abs(mean - every) <= 0.2 * every, (
             name,
-            [round(b - a, 1) for a, b in zip(times, times[1:])],
+            [round(b - a, 1) for a, b in zip(times, times[1:], strict=False)],
         )
 
 
