@@ -218,7 +218,7 @@ def crawl(
 
     Example: newsmon crawl --source "Example Wire" --json
     """
-    from crawler.cycle import run_cycle
+    from crawler.cycle import run_cycle, stop_resource_tracker
     from crawler.lock import EXIT_LOCKED, LockedError
     from storage.db import SchemaError
 
@@ -238,6 +238,8 @@ def crawl(
         raise fail(str(exc), EXIT_LOCKED) from None
     except SchemaError as exc:
         raise fail(str(exc)) from None
+    finally:
+        stop_resource_tracker()  # no child of the crawl outlives it, not even as a zombie
     if as_json:
         echo_json(summary)
     elif not state.quiet:
@@ -319,19 +321,39 @@ def reprocess(
     Example: newsmon reprocess --source "Example Wire"
     """
     from crawler.archive.reprocess import reprocess as run_reprocess
-    from storage.db import make_engine, session_factory, transaction
+    from crawler.lock import EXIT_LOCKED, CrawlLock, LockedError, lock_path
+    from storage.db import make_engine, session_factory
 
     config = get_config()
     engine = make_engine(config.database_url)
     try:
-        with transaction(session_factory(engine, write=True)) as s:
-            result = run_reprocess(s, config, source)
+        # Under the crawl lock, as a crawl: the two rewrite the same articles.
+        with CrawlLock(lock_path(config)), progress_bar("reprocessing") as bar:
+            result = run_reprocess(
+                session_factory(engine, write=True), config, source, progress=bar
+            )
+    except LockedError as exc:
+        raise fail(str(exc), EXIT_LOCKED) from None
     finally:
         engine.dispose()
     print(
         f"reprocessed {result['articles']} articles: {result['changed']} changed, "
         f"{result['no_html']} without stored HTML"
     )
+
+
+@contextmanager
+def progress_bar(what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal (and not --quiet): a callback taking
+    (done, total); None otherwise."""
+    if state.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 # -- reading the archive --------------------------------------------------------------------

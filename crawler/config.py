@@ -9,6 +9,7 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
     BaseModel,
@@ -54,6 +55,24 @@ def parse_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
+def hide_password(url: str) -> str:
+    """A URL fit for an error message: its password, and query (which may hold one), as ***.
+
+    A URL with a user part that does not parse as scheme://user:password@host is not shown
+    at all: in a malformed URL the password may sit anywhere.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        return "(not shown: it may hold a password)"
+    if "@" in url:
+        if not (parts.scheme and "@" in parts.netloc and url.count("@") == 1):
+            return "(not shown: it may hold a password)"
+        user, _, host = parts.netloc.rpartition("@")
+        parts = parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}")
+    return repr(urlunsplit(parts._replace(query="***" if parts.query else "")))
+
+
 class _Section(BaseModel):
     # Unknown keys are errors: a typo must not silently fall back to a default.
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -79,6 +98,10 @@ class CrawlConfig(_Section):
     cycle_budget: Duration = Field(timedelta(hours=1), description="wall-time budget of one cycle")
     workers: int = Field(0, ge=0, description="extraction processes; 0 means one per core")
     lock_path: str = Field("", description="lock file; default: beside the SQLite file")
+    history_retention: Duration = Field(
+        timedelta(days=90),
+        description="crawl_runs and page_errors rows older than this are deleted by each crawl",
+    )
 
     @field_validator("timeout", "cycle_budget")
     @classmethod
@@ -232,7 +255,9 @@ class DistributedConfig(_Section):
     @classmethod
     def _redis(cls, value: str) -> str:
         if value and not re.match(r"^(redis|rediss|unix)://", value):
-            raise ValueError(f"not a Redis URL: {value!r} (write e.g. redis://host:6379/0)")
+            raise ValueError(
+                f"not a Redis URL: {hide_password(value)} (write e.g. redis://host:6379/0)"
+            )
         return value
 
     @field_validator("leader_ttl")

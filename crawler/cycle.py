@@ -6,13 +6,14 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from crawler.archive.revisits import due_revisits
 from crawler.config import Config, ConfigError
@@ -27,7 +28,7 @@ from storage.db import (
     transaction,
     upgrade,
 )
-from storage.models import COUNTERS, CrawlRun, Source, utcnow
+from storage.models import COUNTERS, CrawlRun, PageError, Source, utcnow
 
 if TYPE_CHECKING:
     from crawler.schedule.distributed import SharedCycle
@@ -58,6 +59,13 @@ def prepare_database(config: Config) -> None:
         require_schema(config.database_url)
 
 
+@contextmanager
+def _prepared(config: Config) -> Iterator[None]:
+    """prepare_database, as a step of run_cycle's `with` (entered once the lock is held)."""
+    prepare_database(config)
+    yield
+
+
 def start_run(
     config: Config, now: datetime, revisit_sources: list[str] | None
 ) -> tuple[int, list[RevisitTarget], set[str]]:
@@ -66,6 +74,7 @@ def start_run(
     engine = make_engine(config.database_url)
     try:
         with transaction(session_factory(engine, write=True)) as session:
+            prune_history(session, now - config.crawl.history_retention)
             run = CrawlRun(started_at=now, host=socket.gethostname(), pid=os.getpid())
             session.add(run)
             session.flush()
@@ -86,6 +95,15 @@ def start_run(
             return run.id, targets, waiting
     finally:
         engine.dispose()
+
+
+def prune_history(session: Session, before: datetime) -> None:
+    """Delete the runs started before `before`, with their page errors (and errors recorded
+    outside any run, as old): without it both tables grow with every cycle."""
+    old_runs = select(CrawlRun.id).where(CrawlRun.started_at < before)
+    session.execute(delete(PageError).where(PageError.run_id.in_(old_runs)))
+    session.execute(delete(PageError).where(PageError.run_id.is_(None), PageError.at < before))
+    session.execute(delete(CrawlRun).where(CrawlRun.started_at < before))
 
 
 def finish_run(config: Config, run_id: int, status: str, alerts_sent: int) -> dict[str, Any]:
@@ -162,6 +180,25 @@ def extraction_failure(stats: dict[str, Any]) -> str | None:
     return None
 
 
+def stop_resource_tracker() -> None:
+    """Stop multiprocessing's resource tracker and reap it, once the extraction pool is shut.
+
+    The spawn context starts the tracker beside the pool's workers, and it exits only when
+    this process has: an orphan then, which an init that never reaps (a container's PID 1
+    that is a shell or cron) keeps as a zombie after every crawl. Python 3.11 has no public
+    API for this; `ResourceTracker._stop` closes its pipe and waits for its pid.
+    """
+    import gc
+    from multiprocessing import resource_tracker
+
+    # The pool's queues unregister their semaphores through the tracker when collected: done
+    # after the tracker stopped, that would start a new one.
+    gc.collect()
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def send_alerts(config: Config) -> int:
     from crawler.alerts.sender import send_due
 
@@ -197,9 +234,9 @@ def run_cycle(
     if config.distributed.url:
         join = join or os.environ.get(JOIN_ENV) or None
     sources = select_sources(config, source_names)
-    prepare_database(config)
     started = time.monotonic()
-    with CrawlLock(lock_path(config)), _shared_cycle(config, join) as shared:
+    # The lock first: a second crawl must not migrate the schema under a running one.
+    with CrawlLock(lock_path(config)), _prepared(config), _shared_cycle(config, join) as shared:
         if join and shared is None:
             logger.info("cycle %s is over: nothing to join", join)
             return _nothing(started)

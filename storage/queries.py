@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -233,11 +233,13 @@ def topic_summary(session: Session) -> dict[str, list[dict[str, Any]]]:
 
 # A source with no new article for this long while others have them is reported as stale.
 STALE_AFTER_DAYS = 3
+# `recent_errors`: the page errors of this last stretch (older ones are history).
+RECENT_ERRORS = timedelta(days=1)
 
 
 def source_stats(session: Session) -> list[dict[str, Any]]:
     """Per source: articles, last success, errors, 304 rate, last new article, staleness."""
-    from datetime import UTC, timedelta
+    from datetime import UTC
 
     from storage.models import PageError
 
@@ -255,7 +257,9 @@ def source_stats(session: Session) -> list[dict[str, Any]]:
                 "requests": src.requests,
                 "errors": src.errors,
                 "recent_errors": session.scalar(
-                    select(func.count()).select_from(PageError).where(PageError.source == src.name)
+                    select(func.count())
+                    .select_from(PageError)
+                    .where(PageError.source == src.name, PageError.at >= now - RECENT_ERRORS)
                 ),
                 "not_modified_rate": src.not_modified / src.requests if src.requests else None,
                 "last_success_at": iso(src.last_success_at),

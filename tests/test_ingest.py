@@ -205,8 +205,7 @@ def test_store_html_keeps_the_page_and_reprocess_uses_it(db_url: str) -> None:
         assert version.html is not None and zlib.decompress(version.html) == body
         article = session.scalars(select(Article)).one()
         article.text = "garbled"
-    with transaction(sessions) as session:
-        stats = reprocess(session, config)
+    stats = reprocess(sessions, config)
     assert stats == {"articles": 1, "changed": 1, "no_html": 0}
     with sessions() as session:
         assert session.scalars(select(Article)).one().text.startswith("Negotiators")

@@ -14,7 +14,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.archive.ingest import Ingestor
-from crawler.archive.reprocess import reclean, reprocess
+from crawler.archive.learning import reclean
+from crawler.archive.reprocess import reprocess
 from crawler.config import Config, from_dict
 from crawler.items import ArticlePage, FeedHints, Processed
 from crawler.process.worker import body_hash, init_worker, process_page

@@ -1,17 +1,22 @@
-"""Boilerplate learning: count each short paragraph's pages per source."""
+"""Boilerplate learning per source: count each short paragraph's pages, learn the lines that
+recur, and strip newly learned lines from the articles already stored."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Any
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crawler.archive.stories import replace_text
 from crawler.items import Processed
-from storage.models import (
-    BoilerplateParagraph,
-)
+from crawler.process.worker import BOILERPLATE_MAX_WORDS
+from crawler.text.boilerplate import learn_boilerplate, strip_lines
+from storage.models import Article, BoilerplateParagraph
 from storage.queries import core_execute
 
 
@@ -35,3 +40,70 @@ def learn_paragraphs(session: Session, source: str, source_id: int, doc: Process
     # One statement of fixed shape run for every row (executemany): compiled once, where a
     # multi-row VALUES of varying length was compiled anew for every article.
     core_execute(session, _count_paragraph(session.get_bind().dialect.name), rows)
+
+
+# A line this short that recurs verbatim in MIN_DOCS articles of one source is a label
+# ("Read Next", "Source link", "Leave a Reply"), whatever share of the source carries it: a
+# content farm puts such lines only in the copies it republishes.
+SHORT_LINE_WORDS = 8
+MIN_DOCS = 3
+
+
+def learned_boilerplate(session: Session, source_id: int) -> set[str]:
+    """The paragraph keys learned as boilerplate for one source."""
+    n_docs = session.scalar(
+        select(func.count()).select_from(Article).where(Article.source_id == source_id)
+    )
+    rows = session.execute(
+        select(
+            BoilerplateParagraph.key, BoilerplateParagraph.docs, BoilerplateParagraph.sample
+        ).where(BoilerplateParagraph.source_id == source_id, BoilerplateParagraph.docs >= 2)
+    ).all()
+    counts = {r.key: r.docs for r in rows}
+    short = {
+        r.key
+        for r in rows
+        if r.docs >= MIN_DOCS and len((r.sample or "").split()) <= SHORT_LINE_WORDS
+    }
+    return short | set(learn_boilerplate(counts, n_docs or 0, min_docs=MIN_DOCS))
+
+
+def _samples(session: Session, source_id: int, keys: Iterable[str]) -> list[str]:
+    return [
+        s
+        for s in session.scalars(
+            select(BoilerplateParagraph.sample).where(
+                BoilerplateParagraph.source_id == source_id,
+                BoilerplateParagraph.key.in_(list(keys)),
+            )
+        )
+        if s
+    ]
+
+
+def set_text(session: Session, article: Article, text: str) -> None:
+    """Replace the current text of an article and of its current version (not a new version:
+    the page did not change, our knowledge of its boilerplate did), fingerprints included."""
+    replace_text(session, article, text)
+
+
+def reclean(
+    session: Session, source_id: int, new_keys: AbstractSet[str], learned: AbstractSet[str]
+) -> int:
+    """Strip newly learned boilerplate from the source's stored articles; returns how many."""
+    samples = _samples(session, source_id, new_keys)
+    if not samples:
+        return 0
+    # One query for all new lines: an article holding several of them is stripped once.
+    # autoescape: a `%` or `_` in a line is literal (and PostgreSQL's default escape, `\`,
+    # is replaced by one that is escaped too).
+    holds_one = or_(*(Article.text.contains(s[:60], autoescape=True) for s in samples))
+    changed = 0
+    for article in session.scalars(
+        select(Article).where(Article.source_id == source_id, holds_one)
+    ):
+        text, removed = strip_lines(article.text, learned, BOILERPLATE_MAX_WORDS)
+        if removed:
+            set_text(session, article, text)
+            changed += 1
+    return changed

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from sqlalchemy import select, update
 
 from crawler.archive.ingest import Ingestor
-from crawler.archive.reprocess import MIN_DOCS, learned_boilerplate, reclean
+from crawler.archive.learning import MIN_DOCS, learned_boilerplate, reclean
 from crawler.config import Config
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure, Processed
 from crawler.process.memory import release_free_memory
