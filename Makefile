@@ -48,6 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check crawler storage migrations tests $(wildcard benchmarks) .ci
 	$(BIN)/mypy
 	$(BIN)/deptry .
+	$(BIN)/lint-imports
 
 # What a user gets: a plain `pip install .` in a fresh venv, then a crawl of the demo site.
 check-install:

@@ -23,8 +23,8 @@ import numpy as np
 from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from crawler.process.extract import content_hash, normalise_text
 from crawler.text import dedup, shingles
+from crawler.text.normalise import content_hash, normalise_text
 from storage.db import make_engine, upgrade
 from storage.models import Article, LshBand, Source, Story
 

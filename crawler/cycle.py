@@ -31,7 +31,7 @@ from storage.db import (
 from storage.models import COUNTERS, CrawlRun, PageError, Source, utcnow
 
 if TYPE_CHECKING:
-    from crawler.schedule.distributed import SharedCycle
+    from crawler.distributed.cycle import SharedCycle
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def crawl(
     if cycle is None:
         crawler = process.create_crawler(NewsSpider)
     else:
-        from crawler.schedule.distributed import CycleSpider
+        from crawler.distributed.components import CycleSpider
 
         crawler = process.create_crawler(CycleSpider)
         kwargs.update(cycle=cycle, sources=sources if cycle.discoverer else list(config.sources))
@@ -278,7 +278,8 @@ def _shared_cycle(config: Config, join: str | None) -> AbstractContextManager[Sh
     if not config.distributed.url:
         return nullcontext(None)
     try:
-        from crawler.schedule.distributed import require, shared_cycle
+        from crawler.distributed.coordination import require
+        from crawler.distributed.cycle import shared_cycle
 
         require()
     except ImportError as exc:

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.process.extract import normalise_text
+from crawler.text.normalise import normalise_text
 
 # A paragraph also counts as found when this share of its words is on one extracted line
 # (extractors split, merge and trim paragraphs a little differently).

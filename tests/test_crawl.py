@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.archive.lookup import article_by_ref
-from crawler.process.extract import normalise_text
+from crawler.text.normalise import normalise_text
 from crawler.text.urls import canonicalise
 from demo import ArticleTruth, DemoSite
 from demo.sink import SmtpSink

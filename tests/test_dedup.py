@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.process.extract import normalise_text
 from crawler.text import boilerplate, dedup, shingles
 from crawler.text.minhash import minhash
+from crawler.text.normalise import normalise_text
 from tests.syndication import BYLINE_BLOCK, Doc, generate
 
 REPO = Path(__file__).resolve().parent.parent

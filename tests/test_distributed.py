@@ -86,7 +86,7 @@ def test_distributed_defaults_and_the_url_from_the_environment(
 # -- leases and cycles on a real Redis -----------------------------------------------------------
 @pytest.mark.redis
 def test_lease_is_exclusive_renewed_and_released(redis_env: tuple[Any, str, str]) -> None:
-    from crawler.schedule.distributed import Lease
+    from crawler.distributed.coordination import Lease
 
     client, _, prefix = redis_env
     key = f"{prefix}:leader"
@@ -106,7 +106,7 @@ def test_lease_is_exclusive_renewed_and_released(redis_env: tuple[Any, str, str]
 def test_lease_of_a_dead_holder_expires_and_a_taken_lease_is_lost(
     redis_env: tuple[Any, str, str],
 ) -> None:
-    from crawler.schedule.distributed import Lease
+    from crawler.distributed.coordination import Lease
 
     client, _, prefix = redis_env
     key = f"{prefix}:leader"
@@ -126,7 +126,8 @@ def test_lease_of_a_dead_holder_expires_and_a_taken_lease_is_lost(
 def test_first_crawl_starts_the_cycle_and_the_last_to_leave_is_told(
     redis_env: tuple[Any, str, str],
 ) -> None:
-    from crawler.schedule.distributed import running_cycle, shared_cycle
+    from crawler.distributed.coordination import running_cycle
+    from crawler.distributed.cycle import shared_cycle
 
     client, url, prefix = redis_env
     config = _config(url, prefix)
@@ -348,10 +349,10 @@ class RaceWorker:
         from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
         from scrapy.utils.test import get_crawler
 
+        from crawler.distributed.components import CycleScheduler, CycleSpider
         from crawler.fetch.middlewares.known import KnownArticleMiddleware
         from crawler.fetch.middlewares.redirects import RedirectAliasMiddleware
         from crawler.fetch.settings import scrapy_settings
-        from crawler.schedule.distributed import CycleScheduler, CycleSpider
 
         settings = {**scrapy_settings(config, cycle=cycle), "TWISTED_REACTOR_ENABLED": False}
         crawler = get_crawler(CycleSpider, settings)
@@ -411,7 +412,7 @@ def test_a_redirect_and_a_listing_racing_for_one_article_keep_its_aliases(
 ) -> None:
     from scrapy import Request
 
-    from crawler.schedule.distributed import Cycle
+    from crawler.distributed.cycle import Cycle
 
     _, url, prefix = redis_env
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"

@@ -32,14 +32,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.process.extract import (
-    Extracted,
-    content_hash,
-    decode_html,
-    extract,
-    normalise_text,
-    paragraphs,
-)
+from crawler.process.decode import decode_html
+from crawler.process.extract import Extracted, extract
+from crawler.text.normalise import content_hash, normalise_text, paragraphs
 from tests.corpus_score import CorpusPage, f1, real_pages, score_page
 
 MEASURED_RECALL = 0.887

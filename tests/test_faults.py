@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from crawler.archive.lookup import article_by_ref
-from crawler.process.extract import normalise_text
+from crawler.text.normalise import normalise_text
 from demo.faults import FaultSite
 from storage.db import is_sqlite, make_engine, session_factory, upgrade
 from storage.models import ListingState, PageError

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from crawler.archive.context import IngestState
 from crawler.items import Processed
-from crawler.process.extract import text_hashes
 from crawler.text import dedup, shingles
+from crawler.text.normalise import text_hashes
 from storage.models import (
     Article,
     ArticleURL,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.config import Config
 
 if TYPE_CHECKING:
-    from crawler.schedule.distributed import Cycle
+    from crawler.distributed.cycle import Cycle
 
 
 def scrapy_settings(
@@ -71,7 +71,7 @@ def scrapy_settings(
         },
         "EXTENSIONS": {
             # Keeps a shared cycle's worker open until the whole cycle is done.
-            **({"crawler.schedule.distributed.CycleCoordinator": 100} if cycle else {}),
+            **({"crawler.distributed.components.CycleCoordinator": 100} if cycle else {}),
             # Only on a terminal; listed only then so nothing logs that it is off.
             **({"crawler.fetch.progress.Progress": 500} if progress else {}),
             # Both listen on loopback and run code sent to them: nothing an unattended monitor
@@ -111,10 +111,10 @@ def _shared(cycle: Cycle) -> dict[str, Any]:
         "NEWSMON_CYCLE": cycle,
         "REDIS_URL": cycle.redis_url,
         # scrapy-redis's, on a queue whose pop marks the worker busy (see CycleCoordinator).
-        "SCHEDULER": "crawler.schedule.distributed.CycleScheduler",
+        "SCHEDULER": "crawler.distributed.components.CycleScheduler",
         "SCHEDULER_DUPEFILTER_KEY": cycle.key("dupefilter"),
         # A worker that finishes must not clear what the others still work on; the keys
-        # expire after the cycle instead (crawler.schedule.distributed.SharedCycle).
+        # expire after the cycle instead (crawler.distributed.cycle.SharedCycle).
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_QUEUE_KEY": cycle.key("requests"),
         # Requests travel pickled: their meta holds dataclasses (FeedHints), and their

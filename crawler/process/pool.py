@@ -10,29 +10,16 @@ from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-# This module is imported by name in each worker before anything else of newsmon's (see
-# _initialise), so it imports only the standard library at module level: a worker whose
-# imports fail can still say why.
+from crawler.process.errors import describe
 
 logger = logging.getLogger(__name__)
+
 
 # Exceptions that mean "stop", never "this page failed".
 _STOP = (KeyboardInterrupt, SystemExit, asyncio.CancelledError, CancelledError)
 
+
 _init_error: BaseException | None = None
-
-
-class ExtractionError(Exception):
-    """A failure in a worker that could not travel back as itself; its message is
-    `describe` of the original."""
-
-
-def describe(exc: BaseException) -> str:
-    """One line naming an exception: ``ModuleNotFoundError: No module named 'numpy'``."""
-    text = str(exc).strip().splitlines()
-    if isinstance(exc, ExtractionError):
-        return text[0] if text else "ExtractionError"
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _initialise(topics: list[tuple[str, str]]) -> None:

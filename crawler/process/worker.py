@@ -14,11 +14,12 @@ import zlib
 from dataclasses import replace
 
 from crawler.items import FeedHints, Processed
-from crawler.process.extract import extract, text_hashes
+from crawler.process.errors import ExtractionError, describe
+from crawler.process.extract import extract
 from crawler.process.memory import release_free_memory
-from crawler.process.pool import ExtractionError, describe
 from crawler.text import dedup, shingles
 from crawler.text.boilerplate import paragraph_key, strip_boilerplate, strip_lines
+from crawler.text.normalise import text_hashes
 from crawler.text.topics import Document, Topic
 from crawler.text.urls import canonicalise, same_site
 

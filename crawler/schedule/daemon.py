@@ -25,7 +25,7 @@ from crawler.lock import EXIT_LOCKED
 from storage.db import make_engine
 
 if TYPE_CHECKING:
-    from crawler.schedule.distributed import Lease
+    from crawler.distributed.coordination import Lease
 
 logger = logging.getLogger(__name__)
 
@@ -329,7 +329,13 @@ def lead_and_join(config: Config, config_path: str, **timings: Any) -> None:
     """
     from redis import RedisError
 
-    from crawler.schedule.distributed import Lease, connect, leader_key, running_cycle, worker_id
+    from crawler.distributed.coordination import (
+        Lease,
+        connect,
+        leader_key,
+        running_cycle,
+        worker_id,
+    )
 
     dist = config.distributed
     client = connect(dist.url)

@@ -105,7 +105,7 @@ class RedirectAliasMiddleware:
 
 def claim(requested: Any, url: str) -> bool:
     """Add `url` to a cycle's `requested` set; True if it was not there yet (the caller then
-    requests it). A shared cycle's set (crawler.schedule.distributed.SharedSet) does both in
+    requests it). A shared cycle's set (crawler.distributed.cycle.SharedSet) does both in
     one step for all its workers, so of two workers racing for one URL exactly one wins."""
     atomic = getattr(requested, "claim", None)
     if atomic is not None:
