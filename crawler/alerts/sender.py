@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import smtplib
-import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -15,41 +13,47 @@ from email.utils import make_msgid, parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.alerts.render import (
     Rendered,
     StoryView,
-    UpdateView,
     build_message,
     render_stories,
     render_test,
     render_update,
 )
+from crawler.alerts.smtp import Mailer, error_text
+from crawler.alerts.views import SNIPPET_WIDTH, story_views, update_view
 from crawler.config import AlertsConfig, Config, ConfigError
-from crawler.text import diffing
 from crawler.text.topics import snippet
 from storage.db import transaction
-from storage.models import Alert, Article, Source, Story, TopicMatch, Version, utcnow
+from storage.models import Alert, utcnow
 
 __all__ = ["build_message", "last_digest_slot", "send_due", "send_test"]
 
+
 logger = logging.getLogger(__name__)
+
 
 # A claim is a lease: a row left in "sending" this long (the process died between sending and
 # marking) is claimed again by a later run, so delivery is at-least-once (docs/alerts.md).
 CLAIM_LEASE = timedelta(minutes=15)
+
+
 # Retry delays after a failed attempt: 1m, 2m, 4m, ... capped at 1h.
 BACKOFF_FIRST = timedelta(minutes=1)
+
+
 BACKOFF_MAX = timedelta(hours=1)
-SMTP_TIMEOUT = 30.0
+
+
 # An email lists at most this many stories; the rest stay pending for the next run.
 MAX_STORIES_PER_EMAIL = 100
-SNIPPET_WIDTH = 240
-_CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
 
-SmtpFactory = Callable[[], smtplib.SMTP]
+
+_CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
 
 
 # -- time ----------------------------------------------------------------------------------------
@@ -86,90 +90,6 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 16), BACKOFF_MAX)
 
 
-# -- SMTP ----------------------------------------------------------------------------------------
-def _default_factory(alerts: AlertsConfig) -> SmtpFactory:
-    if alerts.smtp_ssl:
-        return lambda: smtplib.SMTP_SSL(
-            alerts.smtp_host,
-            alerts.smtp_port,
-            timeout=SMTP_TIMEOUT,
-            context=ssl.create_default_context(),
-        )
-    return lambda: smtplib.SMTP(alerts.smtp_host, alerts.smtp_port, timeout=SMTP_TIMEOUT)
-
-
-def _breaks_session(exc: OSError) -> bool:
-    """Whether the connection is unusable after `exc` (a refused command leaves it usable)."""
-    return isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
-        exc, smtplib.SMTPException
-    )
-
-
-class _Mailer:
-    """One SMTP session per run, opened at the first email; a broken one fails the rest fast."""
-
-    def __init__(self, alerts: AlertsConfig, factory: SmtpFactory | None) -> None:
-        self.alerts = alerts
-        self.factory = factory or _default_factory(alerts)
-        self.envelope_from = parseaddr(alerts.from_)[1] or alerts.from_
-        self._conn: smtplib.SMTP | None = None
-        self._broken: OSError | None = None
-
-    def _open(self) -> smtplib.SMTP:
-        conn = self.factory()
-        try:
-            conn.ehlo_or_helo_if_needed()
-            if self.alerts.smtp_starttls and not isinstance(conn, smtplib.SMTP_SSL):
-                conn.starttls(context=ssl.create_default_context())
-                conn.ehlo()
-            if self.alerts.smtp_user:
-                if not self.alerts.smtp_password:
-                    logger.warning("alerts.smtp_user is set but NEWSMON_SMTP_PASSWORD is empty")
-                conn.login(self.alerts.smtp_user, self.alerts.smtp_password)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def send(self, msg: EmailMessage, to: str) -> None:
-        if self._broken is not None:
-            raise self._broken
-        try:
-            if self._conn is None:
-                self._conn = self._open()
-            self._conn.send_message(msg, from_addr=self.envelope_from, to_addrs=[to])
-        except OSError as exc:  # smtplib.SMTPException is an OSError, as are timeouts
-            if self._conn is None or _breaks_session(exc):
-                self._broken = exc
-                self.close()
-            raise
-
-    def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            conn.quit()
-        except OSError:
-            conn.close()
-
-
-def _decode(reply: bytes | str) -> str:
-    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
-
-
-def error_text(exc: BaseException) -> str:
-    """A one-line description of a failure for `alerts.last_error` and the log."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
-        code, reply = next(iter(exc.recipients.values()))
-        text = f"recipient refused: {code} {_decode(reply)}"
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        text = f"{exc.smtp_code} {_decode(exc.smtp_error)}"
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    return " ".join(text.split())[:500]
-
-
 # -- the outbox ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Group:
@@ -186,7 +106,7 @@ class _Group:
 class _Run:
     sessions: sessionmaker[Session]
     alerts: AlertsConfig
-    mailer: _Mailer
+    mailer: Mailer
     now: datetime
     tz: ZoneInfo
     slot: datetime
@@ -321,7 +241,7 @@ def send_due(
     groups = _due_groups(sessions, now, slot)
     if not groups:
         return 0
-    run = _Run(sessions, config.alerts, _Mailer(config.alerts, smtp_factory), now, tz, slot)
+    run = _Run(sessions, config.alerts, Mailer(config.alerts, smtp_factory), now, tz, slot)
     try:
         sent = sum(_deliver(run, group) for group in groups)
     finally:
@@ -333,14 +253,6 @@ def send_due(
 # -- composing -----------------------------------------------------------------------------------
 def _domain(address: str) -> str:
     return parseaddr(address)[1].rpartition("@")[2] or "localhost"
-
-
-def _json(raw: str | None, default: Any) -> Any:
-    try:
-        value = json.loads(raw or "")
-    except ValueError:
-        return default
-    return value if isinstance(value, type(default)) else default
 
 
 def _compose(run: _Run, group: _Group, ids: Sequence[int], message_id: str) -> EmailMessage:
@@ -360,104 +272,12 @@ def _compose(run: _Run, group: _Group, ids: Sequence[int], message_id: str) -> E
 
 def _render_group(session: Session, run: _Run, group: _Group, rows: list[Alert]) -> Rendered:
     if group.kind == "update":
-        return render_update(group.topic, _update_view(session, rows[0]), run.tz)
-    stories = _story_views(session, group.topic, rows)
+        return render_update(group.topic, update_view(session, rows[0]), run.tz)
+    stories = story_views(session, group.topic, rows)
     if not stories:
         raise ValueError(f"alert rows {[r.id for r in rows]}: their articles are gone")
     day = run.slot.astimezone(run.tz).date() if group.digest else None
     return render_stories(group.topic, stories, run.tz, digest_day=day)
-
-
-def _story_views(session: Session, topic: str, rows: list[Alert]) -> list[StoryView]:
-    """Each story once: the canonical copy's headline, source, time and URL, the snippet
-    around the matched terms, and how many other copies were seen."""
-    story_ids = {r.story_id for r in rows}
-    stories = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(story_ids)))}
-    wanted = {r.article_id for r in rows}
-    wanted |= {s.canonical_article_id for s in stories.values() if s.canonical_article_id}
-    articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))}
-    # Result has keys(), so dict(result) would take it for a mapping: unpack the rows.
-    names: dict[int, str] = {
-        i: name
-        for i, name in session.execute(
-            select(Source.id, Source.name).where(
-                Source.id.in_({a.source_id for a in articles.values()})
-            )
-        )
-    }
-    copies: dict[int | None, int] = {
-        story_id: n
-        for story_id, n in session.execute(
-            select(Article.story_id, func.count())
-            .where(Article.story_id.in_(story_ids))
-            .group_by(Article.story_id)
-        )
-    }
-    terms = {
-        m.article_id: _json(m.terms, [])
-        for m in session.scalars(
-            select(TopicMatch).where(
-                TopicMatch.topic == topic, TopicMatch.article_id.in_({r.article_id for r in rows})
-            )
-        )
-    }
-    views: dict[int, StoryView] = {}
-    for row in rows:
-        matched = articles.get(row.article_id)
-        story = stories.get(row.story_id)
-        if matched is None or row.story_id in views:
-            continue
-        canonical = articles.get(story.canonical_article_id or 0, matched) if story else matched
-        found = [str(t) for t in terms.get(matched.id, [])]
-        views[row.story_id] = StoryView(
-            headline=canonical.title or matched.title or "",
-            source=names.get(canonical.source_id, ""),
-            when=canonical.published_at or canonical.first_seen_at,
-            url=canonical.url,
-            **_snippet_of(found, canonical.text, matched.text),
-            other_copies=max(copies.get(row.story_id, 1) - 1, 0),
-        )
-    return sorted(
-        views.values(), key=lambda v: v.when or datetime.min.replace(tzinfo=UTC), reverse=True
-    )
-
-
-def _snippet_of(terms: list[str], *texts: str) -> dict[str, Any]:
-    """A snippet from the first text in which a term occurs (the canonical copy first)."""
-    for text in texts:
-        window, spans = snippet(text or "", terms, SNIPPET_WIDTH)
-        if spans:
-            return {"snippet": window, "spans": tuple(spans)}
-    window, _ = snippet(texts[0] or "", [], SNIPPET_WIDTH)
-    return {"snippet": window, "spans": ()}
-
-
-def _update_view(session: Session, row: Alert) -> UpdateView:
-    """Old and new headline and the sentences added and removed from version n-1 to n."""
-    article = session.get(Article, row.article_id)
-    if article is None:
-        raise ValueError(f"alert row {row.id}: article {row.article_id} is gone")
-    payload = _json(row.payload, {})
-    n = int(payload.get("version") or article.version_count)
-    versions = {
-        v.n: v
-        for v in session.scalars(
-            select(Version).where(Version.article_id == article.id, Version.n.in_((n - 1, n)))
-        )
-    }
-    old, new = versions.get(n - 1), versions.get(n)
-    added, removed = diffing.sentence_changes(old.text, new.text) if old and new else ([], [])
-    source = session.get(Source, article.source_id)
-    return UpdateView(
-        old_headline=payload.get("old_title") or (old.title if old else None) or "",
-        new_headline=(new.title if new else None) or article.title or "",
-        source=source.name if source else "",
-        when=new.fetched_at if new else article.last_changed_at,
-        url=article.url,
-        version=n,
-        added=added,
-        removed=removed,
-    )
 
 
 # -- the test email ------------------------------------------------------------------------------
@@ -514,7 +334,7 @@ def send_test(config: Config, to: str) -> str:
         )
     except ValueError as exc:
         raise ConfigError(None, "--to", str(exc)) from None
-    mailer = _Mailer(alerts, None)
+    mailer = Mailer(alerts, None)
     try:
         mailer.send(msg, to)
     finally:
