@@ -247,29 +247,43 @@ def run_cycle(
             sources = []
         elif not force:
             sources = [s for s in sources if s.name not in waiting]
-        status = "failed"
-        alerts_sent = 0
-        failure: str | None = None
+        outcome: tuple[str, int, str | None] = ("failed", 0, None)
         try:
-            reason, failure = crawl(config, sources, targets, run_id, log_level, progress, shared)
-            if reason == "shutdown":
-                status = "interrupted"  # stopped by a signal: what was fetched is committed
-            else:
-                # A shared cycle's last worker to finish sends: one email per (topic,
-                # recipient) for the whole cycle.
-                if shared is None or shared.leave():
-                    alerts_sent = send_alerts(config)
-                # Over crawl.cycle_budget: what was fetched is committed, the rest waits.
-                status = "over_budget" if reason == "closespider_timeout" else "ok"
-            if failure is not None:
-                status = "failed"  # what was fetched is committed; the summary says why
+            outcome = _crawl_and_alert(
+                config, sources, targets, run_id, log_level, progress, shared
+            )
         finally:
-            summary = finish_run(config, run_id, status, alerts_sent)
-    if failure is not None:
-        summary["error"] = failure
+            summary = finish_run(config, run_id, outcome[0], outcome[1])
+    if outcome[2] is not None:
+        summary["error"] = outcome[2]
     summary["seconds"] = round(time.monotonic() - started, 2)
     summary["sources_polled"] = len(sources)
     return summary
+
+
+def _crawl_and_alert(
+    config: Config,
+    sources: list[Any],
+    targets: list[RevisitTarget],
+    run_id: int,
+    log_level: str,
+    progress: bool,
+    shared: SharedCycle | None,
+) -> tuple[str, int, str | None]:
+    """Crawl, then send due alerts: the run's status, the alerts sent, and why it failed."""
+    reason, failure = crawl(config, sources, targets, run_id, log_level, progress, shared)
+    alerts_sent = 0
+    if reason == "shutdown":
+        status = "interrupted"  # stopped by a signal: what was fetched is committed
+    else:
+        # A shared cycle's last worker to finish sends: one email per (topic, recipient) for
+        # the whole cycle.
+        if shared is None or shared.leave():
+            alerts_sent = send_alerts(config)
+        # Over crawl.cycle_budget: what was fetched is committed, the rest waits.
+        status = "over_budget" if reason == "closespider_timeout" else "ok"
+    # what was fetched is committed; the summary says why the run failed
+    return ("failed" if failure is not None else status), alerts_sent, failure
 
 
 def _shared_cycle(config: Config, join: str | None) -> AbstractContextManager[SharedCycle | None]:

@@ -153,6 +153,24 @@ def new_version(
         article.suspect_hash = doc.content_hash
         state.counters["suspect"] += 1
         return False
+    old_title = article.title
+    version = _store_version(session, article, page, doc, change, now)
+    state.counters["new_versions"] += 1
+    if change.material:
+        matches.match(state, session, article, doc.topics, now)
+        outbox.queue_updates(state, session, article, old_title, version, now)
+    return change.material
+
+
+def _store_version(
+    session: Session,
+    article: Article,
+    page: ArticlePage,
+    doc: Processed,
+    change: diffing.Change,
+    now: datetime,
+) -> Version:
+    """Add version n+1 with what changed, and make it the article's current state."""
     n = article.version_count + 1
     version = version_row(article, n, page, doc, now)
     version.words_added, version.words_removed = change.words_added, change.words_removed
@@ -163,17 +181,12 @@ def new_version(
         )
     ).first()
     session.add(version)
-    old_title = article.title
     article.title, article.text = doc.title, doc.text
     article.content_hash, article.text_hash = doc.content_hash, doc.text_hash
     article.words, article.version_count = doc.words, n
     article.last_changed_at, article.suspect_hash = now, None
     set_fingerprints(session, article, doc.signature, doc.bands)
-    state.counters["new_versions"] += 1
-    if change.material:
-        matches.match(state, session, article, doc.topics, now)
-        outbox.queue_updates(state, session, article, old_title, version, now)
-    return change.material
+    return version
 
 
 def _reclean_current(state: IngestState, session: Session, article: Article, source: str) -> None:

@@ -143,16 +143,7 @@ def extract(
         fallback_published = fallback_published.replace(tzinfo=UTC)
     tree = _parse(html, content_type)
     if tree is None:
-        return Extracted(
-            title=fallback_title,
-            text="",
-            author=fallback_author,
-            published_at=fallback_published,
-            language=None,
-            site_name=None,
-            canonical_url=None,
-            description=None,
-        )
+        return _fallbacks_only(fallback_title, fallback_author, fallback_published)
     meta = page_metadata(tree, url)
     title, canonical_url, language = _head_fields(tree, url, meta.title)
     title = title or fallback_title
@@ -165,4 +156,20 @@ def extract(
         site_name=meta.sitename or None,
         canonical_url=canonical_url,
         description=meta.description or None,
+    )
+
+
+def _fallbacks_only(
+    title: str | None, author: str | None, published: datetime | None
+) -> Extracted:
+    """What a page that cannot be parsed gives: no text, the feed's fallbacks."""
+    return Extracted(
+        title=title,
+        text="",
+        author=author,
+        published_at=published,
+        language=None,
+        site_name=None,
+        canonical_url=None,
+        description=None,
     )

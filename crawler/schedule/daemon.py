@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import select
-import signal
-import subprocess
-import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.debug import DebugExecutor
@@ -21,113 +15,51 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from crawler.config import Config
-from crawler.lock import EXIT_LOCKED
+from crawler.schedule.children import (
+    _child_lock,
+    _children,
+    _run_cli,
+    _stopping,
+    _wake,
+    install_stop_handlers,
+    wait_for_stop,
+)
 from storage.db import make_engine
 
 if TYPE_CHECKING:
     from crawler.distributed.coordination import Lease
 
+
 logger = logging.getLogger(__name__)
 
+
 JOBS_TABLE = "apscheduler_jobs"  # in the archive's database, outside Alembic's view
+
+
 REVISIT_EVERY = timedelta(minutes=1)
+
+
 ALERTS_EVERY = timedelta(minutes=1)
+
+
 # A job that missed its time by less than this (daemon busy or restarting) still runs, once.
 MISFIRE_GRACE = 3600
 
-# The child processes now running (a scheduled crawl; with Redis also a joining crawl), so
-# that SIGTERM can be passed on to them.
-_child_lock = threading.Lock()
-_children: set[subprocess.Popen[bytes]] = set()
-# Set by the main thread once SIGTERM/SIGINT arrived: a job that starts after it must not
-# spawn a new crawl.
-_stopping = threading.Event()
 
 # What the scheduler's jobs found due (source names, REVISITS, ALERTS), for the dispatcher.
 _due_lock = threading.Lock()
+
+
 _due: set[str] = set()
-_wake = threading.Event()
+
+
+
+
 # How long the dispatcher waits, once woken, for the rest of a tick's jobs.
 GATHER_SECONDS = 0.5
+
+
 REVISITS, ALERTS = "\0revisits", "\0alerts"  # (a source name is never empty or has no NUL)
-
-
-class _StopPipe:
-    """SIGTERM/SIGINT as a byte in a pipe, read by the main thread.
-
-    A Python signal handler runs in the main thread between two bytecodes, maybe while that
-    thread holds `_child_lock` (in `_join`) or the lock inside a threading.Event; neither is
-    re-entrant. Writing to a pipe takes no lock, so the handler cannot deadlock.
-    """
-
-    def __init__(self) -> None:
-        self.read_fd, self.write_fd = os.pipe()
-        os.set_blocking(self.write_fd, False)
-
-    def handler(self, signum: int, _frame: FrameType | None) -> None:
-        with contextlib.suppress(OSError):  # the pipe is full: a stop is requested already
-            os.write(self.write_fd, bytes([signum]))
-
-    def wait(self, timeout: float | None) -> int | None:
-        """The signal received within `timeout` seconds, or None."""
-        if not select.select([self.read_fd], [], [], timeout)[0]:
-            return None
-        return os.read(self.read_fd, 1)[0]
-
-
-_stop_pipe: _StopPipe | None = None
-
-
-def install_stop_handlers() -> None:
-    """Let SIGTERM and SIGINT request a stop (see `wait_for_stop`)."""
-    global _stop_pipe
-    _stop_pipe = _StopPipe()
-    signal.signal(signal.SIGTERM, _stop_pipe.handler)
-    signal.signal(signal.SIGINT, _stop_pipe.handler)
-
-
-def wait_for_stop(timeout: float | None) -> bool:
-    """In the main thread: wait up to `timeout` seconds for a stop signal; on the first,
-    pass SIGTERM on to the running children and tell the other threads. Whether stopping."""
-    if _stopping.is_set():
-        return True
-    assert _stop_pipe is not None, "install_stop_handlers() first"
-    signum = _stop_pipe.wait(timeout)
-    if signum is None:
-        return False
-    logger.info("received %s: stopping", signal.Signals(signum).name)
-    with _child_lock:
-        _stopping.set()
-        for child in _children:
-            if child.poll() is None:
-                # Scrapy stops gracefully on SIGTERM: the running batch is committed.
-                child.send_signal(signal.SIGTERM)
-    _wake.set()
-    return True
-
-
-def _run_cli(config_path: str, *args: str, env: dict[str, str] | None = None) -> int:
-    """Run one `newsmon` command in a child process: the Twisted reactor cannot restart, so
-    every crawl gets a fresh process. Exit 75 means a cron crawl holds the lock: skip.
-
-    :param env: variables added to the child's environment.
-    """
-    cmd = [sys.executable, "-m", "crawler", "--config", config_path, *args]
-    with _child_lock:
-        if _stopping.is_set():
-            return 0
-        child = subprocess.Popen(cmd, env={**os.environ, **env} if env else None)
-        _children.add(child)
-    try:
-        code = child.wait()
-    finally:
-        with _child_lock:
-            _children.discard(child)
-    if code == EXIT_LOCKED:
-        logger.info("skipped %s: another crawl is running", " ".join(args))
-    elif code != 0:
-        logger.warning("%s exited with %s", " ".join(args), code)
-    return code
 
 
 # The scheduler's jobs only say what is due (they run in its own thread, at once): the
@@ -200,7 +132,29 @@ def build_scheduler(
 ) -> BaseScheduler:
     """A scheduler (in a thread of its own) whose persistent jobs have explicit ids and are
     replaced on each start; its jobs mark what is due for `dispatch`."""
-    scheduler = BackgroundScheduler(
+    scheduler = _new_scheduler(config)
+    wanted = set()
+    # One start for all: jobs with the same interval fall due at the same tick, one crawl.
+    start = datetime.now(UTC)
+    for source in config.sources:
+        job_id = f"source:{source.name}"
+        wanted.add(job_id)
+        _add_job(
+            scheduler, "crawler.schedule.daemon:source_due", source.every, start, job_id,
+            name=f"poll {source.name}", args=[source.name],
+        )  # fmt: skip
+    for job_id, func, every in (
+        ("revisits", "crawler.schedule.daemon:revisits_due", revisit_every),
+        ("alerts", "crawler.schedule.daemon:alerts_due", alerts_every),
+    ):
+        wanted.add(job_id)
+        _add_job(scheduler, func, every, start, job_id, name=job_id)
+    _prune(config.database_url, wanted)
+    return scheduler
+
+
+def _new_scheduler(config: Config) -> BaseScheduler:
+    return BackgroundScheduler(
         # newsmon's engine: on SQLite its busy timeout lets the job store wait for a crawl's
         # batch commit instead of failing with "database is locked".
         jobstores={
@@ -215,38 +169,29 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
         timezone="UTC",
     )
-    wanted = set()
-    # One start for all: jobs with the same interval fall due at the same tick, one crawl.
-    start = datetime.now(UTC)
-    for source in config.sources:
-        job_id = f"source:{source.name}"
-        wanted.add(job_id)
-        scheduler.add_job(
-            "crawler.schedule.daemon:source_due",
-            "interval",
-            args=[source.name],
-            seconds=source.every.total_seconds(),
-            start_date=start,
-            id=job_id,
-            name=f"poll {source.name}",
-            replace_existing=True,
-        )
-    for job_id, func, every in (
-        ("revisits", "crawler.schedule.daemon:revisits_due", revisit_every),
-        ("alerts", "crawler.schedule.daemon:alerts_due", alerts_every),
-    ):
-        wanted.add(job_id)
-        scheduler.add_job(
-            func,
-            "interval",
-            seconds=every.total_seconds(),
-            start_date=start,
-            id=job_id,
-            name=job_id,
-            replace_existing=True,
-        )
-    _prune(config.database_url, wanted)
-    return scheduler
+
+
+def _add_job(
+    scheduler: BaseScheduler,
+    func: str,
+    every: timedelta,
+    start: datetime,
+    job_id: str,
+    *,
+    name: str,
+    args: list[str] | None = None,
+) -> None:
+    """A persistent interval job: explicit id, replaced on each start."""
+    scheduler.add_job(
+        func,
+        "interval",
+        args=args or [],
+        seconds=every.total_seconds(),
+        start_date=start,
+        id=job_id,
+        name=name,
+        replace_existing=True,
+    )
 
 
 def _prune(database_url: str, wanted: set[str]) -> None:
