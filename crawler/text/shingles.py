@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import cache
 
 # --- Parameters --------------------------------------------------------------------------------
 # 128 permutations: the Jaccard estimate has a standard error of sqrt(J(1-J)/128), about 0.044 at
@@ -42,6 +43,7 @@ MIN_WORDS = 50
 MINHASH_SEED = 1
 
 
+@cache  # at first use, not at import (a scan of 135,000 code points)
 def _combining_marks() -> tuple[re.Pattern[str], dict[int, None]]:
     """The combining marks (non-zero canonical combining class: the accents NFKD splits off)
     as a character class of the Basic Multilingual Plane, which `re` tests in constant time,
@@ -53,7 +55,6 @@ def _combining_marks() -> tuple[re.Pattern[str], dict[int, None]]:
     return re.compile(f"[{bmp}]+"), dict.fromkeys(cp for cp in marks if cp > 0xFFFF)
 
 
-_COMBINING, _ASTRAL_COMBINING = _combining_marks()
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -91,9 +92,10 @@ def shingle_words(text: str) -> list[str]:
     """
     folded = unicodedata.normalize("NFKD", text.casefold())
     if not folded.isascii():
-        folded = _COMBINING.sub("", folded)
+        combining, astral_combining = _combining_marks()
+        folded = combining.sub("", folded)
         if _ASTRAL.search(folded):
-            folded = folded.translate(_ASTRAL_COMBINING)
+            folded = folded.translate(astral_combining)
     # "Ukraine's" and "Ukraine’s" must give one word, not "ukraine" + "s" in one copy only.
     folded = _APOSTROPHES.sub("", folded)
     return [_VARIANTS.get(word, word) for word in _WORD.findall(folded)]

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from storage.querylang import (
-    WORD,
     And,
     Field,
     Node,
@@ -25,6 +24,7 @@ from storage.querylang import (
     idna,
     parse,
     unparse,
+    word_re,
     words,
 )
 
@@ -206,7 +206,7 @@ _ELLIPSIS = "\u2026"
 def _raw_words(text: str) -> list[tuple[str, int, int]]:
     """(folded word, start, end) for each word of `text`, with offsets into `text` itself."""
     out: list[tuple[str, int, int]] = []
-    for m in WORD.finditer(text):
+    for m in word_re().finditer(text):
         for w in words(m.group()):
             out.append((w, m.start(), m.end()))
     return out
