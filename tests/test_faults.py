@@ -266,7 +266,9 @@ def test_retry_after_holds_no_download_slot(tmp_path: Path, empty_url: str) -> N
         good = [u for u in site.good if "/news/plain-" in u]
         soon, busy = site.soon_urls, site.busy_urls
     assert run.returncode == 0, run.stderr[-3000:]
-    assert run.seconds < 15, run.seconds  # nothing waited 30 s
+    # nothing waited for the 30 s Retry-After (the crawl itself takes about 7 s; 25 leaves room
+    # for a loaded machine)
+    assert run.seconds < 25, run.seconds
     start = log[0][0]
 
     def times(url: str) -> list[float]:

@@ -13,7 +13,7 @@ from sqlalchemy import event, func, inspect, select
 from crawler.archive.learning import reclean
 from crawler.config import ConfigError, from_dict
 from crawler.lock import EXIT_LOCKED, CrawlLock, lock_path
-from crawler.text import dedup
+from crawler.text import boilerplate, shingles
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, BoilerplateParagraph, CrawlRun, PageError, Source, utcnow
 from tests.conftest import newsmon
@@ -35,7 +35,7 @@ def _article(session: object, source_id: int, n: int, text: str) -> Article:
         title=f"Title {n}",
         text=text,
         content_hash=f"{n:064d}",
-        words=len(dedup.shingle_words(text)),
+        words=len(shingles.shingle_words(text)),
     )
     session.add(article)  # type: ignore[attr-defined]
     return article
@@ -53,7 +53,7 @@ def test_reclean_reads_only_articles_holding_the_line_literally(sessions: object
         holder = _article(session, source.id, 1, f"{body}\n{line}")
         # matches the unescaped pattern '%Save 50% off_today \ subscribe now%' on SQLite
         _article(session, source.id, 2, f"{body}\nSave 50 percent offXtoday \\ subscribe now")
-        key = dedup.paragraph_key(line)
+        key = boilerplate.paragraph_key(line)
         session.add(BoilerplateParagraph(source_id=source.id, key=key, docs=5, sample=line))
         session.flush()
         holder_id, source_id = holder.id, source.id

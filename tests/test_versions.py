@@ -193,8 +193,8 @@ def test_reprocess_refreshes_signature_and_bands(archive: Archive) -> None:
         version = session.scalars(select(Version)).one()
         # as if an older extractor had made this text from the stored page
         version.html = zlib.compress(page_html(TITLE, [*PARAGRAPHS, *NEW_PARAGRAPHS[:1]]))
-    with transaction(archive.sessions) as session:
-        assert reprocess(session, archive.config)["changed"] == 1
+    # reprocess takes the session factory: it writes a batch per transaction
+    assert reprocess(archive.sessions, archive.config)["changed"] == 1
     _assert_fingerprints(archive, article_id, archive.article().text)
 
 
