@@ -48,7 +48,7 @@ page changes between cycles, but the ETag of every article page does)
   /article/99004/annual-report     fault: PDF bytes served as text/html
 BuzzDaily Hub (host 4; a content farm on an old table/<font> theme; meta author and
 article:published_time, no <html lang>; a "Leave a Reply" comment form on every page; it
-republishes about 10 Meridian Wire stories plus the seed article, see content.syndicate)
+republishes about 10 Meridian Wire stories plus the seed article, see copies.syndicate)
   /robots.txt                      Disallow: /wp-admin/, Sitemap: /sitemap.xml
   /                                home: newest 15
   /rss.xml                         RSS 0.92, newest 25; N % 3 == 2 link /?p=N
@@ -97,22 +97,10 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from demo import templates as t
-from demo.content import (
-    PARAGRAPH,
-    TOPIC_QUERIES,
-    Block,
-    Draft,
-    SeedStory,
-    Writer,
-    add_paragraph,
-    edit_headline,
-    load_seed,
-    one_word,
-    syndicate,
-    topics_of,
-    words,
-)
+from demo.content import PARAGRAPH, Block, Draft, Writer, add_paragraph, edit_headline, one_word
+from demo.copies import SeedStory, load_seed, syndicate
 from demo.prose import AUTHORS, MAIN_MIX, SYNONYMS
+from demo.topics import TOPIC_QUERIES, topics_of, words
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "readability"
