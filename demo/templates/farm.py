@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from demo.content import SOURCE_LINK
-from demo.templates.base import (
-    ArticleView,
-    Chrome,
-    e,
-    link_list,
-    paragraphs,
-)
+from demo.templates.base import ArticleView, Chrome, e, link_list, paragraphs
 
 
 def farm_article(c: Chrome, v: ArticleView) -> str:

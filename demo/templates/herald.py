@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from demo.templates.base import (
-    ArticleView,
-    Chrome,
-    e,
-    human_time,
-    link_list,
-    paragraphs,
-    slug,
-)
+from demo.templates.base import ArticleView, Chrome, e, human_time, link_list, paragraphs, slug
 
 
 def _herald_head(c: Chrome, v: ArticleView, amp: bool) -> str:

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from demo.templates.base import (
-    ArticleView,
-    Chrome,
-    e,
-    human_date,
-    link_list,
-    paragraphs,
-    slug,
-)
+from demo.templates.base import ArticleView, Chrome, e, human_date, link_list, paragraphs, slug
 
 
 def lattice_article(c: Chrome, v: ArticleView) -> str:

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import json
 
-from demo.templates.base import (
-    ArticleView,
-    Chrome,
-    e,
-    paragraphs,
-)
+from demo.templates.base import ArticleView, Chrome, e, paragraphs
 
 
 def _jsonld(c: Chrome, v: ArticleView) -> str:
