@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from crawler.config import Config
 from crawler.fetch.middlewares.redirects import claim
-from crawler.urls import canonicalise
+from crawler.text.urls import canonicalise
 from storage.db import make_engine, session_factory
 from storage.models import ArticleURL
 

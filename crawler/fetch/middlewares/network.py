@@ -25,7 +25,7 @@ from twisted.internet.interfaces import IResolverSimple
 from zope.interface import implementer
 
 from crawler.config import Config
-from crawler.urls import as_listed
+from crawler.text.urls import as_listed
 
 logger = logging.getLogger(__name__)
 

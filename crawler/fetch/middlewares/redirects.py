@@ -16,8 +16,8 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
-from crawler.ingest import canonical_urls
-from crawler.urls import canonicalise
+from crawler.archive.aliases import canonical_urls
+from crawler.text.urls import canonicalise
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
