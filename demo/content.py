@@ -1,25 +1,18 @@
-"""Deterministic article drafts for the demo site: headlines, prose, copies, edits, topic truth."""
+"""Deterministic article drafts for the demo site: headlines, prose and edits.
+
+Copies (the seed story, syndication) are in copies.py, the topic truth in topics.py.
+"""
 
 from __future__ import annotations
 
 import random
 import re
-import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
-from demo.prose import (
-    COMMON,
-    SYNONYMS,
-    SYNTHETIC_WIRE,
-    SYNTHETIC_WIRE_INTRO,
-    SYNTHETIC_WIRE_TITLE,
-    VARIANTS,
-    VARY,
-    Variant,
-)
+from demo.prose import COMMON, SYNONYMS, VARIANTS, VARY, Variant
+from demo.topics import topics_of
 
 # Kinds of body blocks a content farm leaves inside a copied article (see the seed article).
 READ_NEXT, SOURCE_LINK, LEAVE_REPLY, EMAIL_NOTE = "read_next", "source_link", "leave_reply", "email"
@@ -31,13 +24,6 @@ BOILERPLATE_TEXT = {
 }
 PARAGRAPH = "p"
 WORDS_MIN, WORDS_MAX = 20, 60
-
-SEED_TITLE_ORIGINAL = "Blinken lands in Kyiv for crisis talks as Russia invasion fears grow"
-SEED_INTRO = (
-    "At the White House, press secretary Jen Psaki said President Joe Biden had been briefed on "
-    "the trip and that the United States would keep every diplomatic channel with Moscow open."
-)
-SYNTHETIC_COPY_TITLE = "European ministers in Kiev to back Ukraine as Moscow masses troops"
 
 
 @dataclass
@@ -71,68 +57,6 @@ class Draft:
     def standfirst(self) -> str:
         """The first paragraph, which doubles as the summary in feeds and meta tags."""
         return self.paragraphs[0]
-
-
-# --- topic truth --------------------------------------------------------------------------------
-# The three demo queries, implemented directly (not parsed) so the truth cannot drift from the
-# text: whole words after case and accent folding, `*` a prefix, title: the headline only.
-
-TOPIC_QUERIES: dict[str, str] = {
-    "ukraine-russia": "(Ukraine OR Kyiv OR Kiev) AND (Russia OR Putin OR Kremlin OR Moscow)",
-    "climate": 'climate OR "carbon emissions" OR renewabl*',
-    "chips": "title:semiconductor* OR (chip* AND NOT potato)",
-}
-_WORD = re.compile(r"[^\W_]+")
-
-
-def fold(s: str) -> str:
-    """Case-fold and strip accents ("Kyïv" -> "kyiv")."""
-    decomposed = unicodedata.normalize("NFKD", s.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def words(s: str) -> list[str]:
-    """Folded runs of letters and digits: "pro-Moscow" -> ["pro", "moscow"]."""
-    return _WORD.findall(fold(s))
-
-
-def _has_phrase(seqs: Sequence[Sequence[str]], phrase: Sequence[str]) -> bool:
-    n = len(phrase)
-    return any(
-        list(seq[i : i + n]) == list(phrase) for seq in seqs for i in range(len(seq) - n + 1)
-    )
-
-
-def topics_of(title: str, paragraphs: Sequence[str], *, per_field: bool = False) -> set[str]:
-    """Names of the demo topics that headline+body match.
-
-    Phrases are matched over one word stream (title then paragraphs), as a matcher over
-    extracted text would; `per_field=True` matches them inside single fields instead, which
-    content generation uses to prove its texts do not depend on that choice.
-    """
-    title_words = words(title)
-    fields = [title_words, *(words(p) for p in paragraphs)]
-    stream = [w for f in fields for w in f]
-    vocab = set(stream)
-    phrase_seqs = fields if per_field else [stream]
-
-    def any_prefix(prefix: str, ws: set[str]) -> bool:
-        return any(w.startswith(prefix) for w in ws)
-
-    found: set[str] = set()
-    if vocab & {"ukraine", "kyiv", "kiev"} and vocab & {"russia", "putin", "kremlin", "moscow"}:
-        found.add("ukraine-russia")
-    if (
-        "climate" in vocab
-        or _has_phrase(phrase_seqs, ["carbon", "emissions"])
-        or any_prefix("renewabl", vocab)
-    ):
-        found.add("climate")
-    if any_prefix("semiconductor", set(title_words)) or (
-        any_prefix("chip", vocab) and "potato" not in vocab
-    ):
-        found.add("chips")
-    return found
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -276,114 +200,6 @@ def check_topics(draft: Draft, expected: frozenset[str]) -> None:
     got = topics_of(draft.title, draft.paragraphs)
     if got != expected or got != topics_of(draft.title, draft.paragraphs, per_field=True):
         raise RuntimeError(f"{draft.variant} article {draft.title!r} matches {got}, not {expected}")
-
-
-# --- syndication ----------------------------------------------------------------------------------
-
-
-def _kiev(text: str) -> str:
-    return re.sub(r"\bKyiv\b", "Kiev", text)
-
-
-def _boilerplate(kind: str) -> Block:
-    return Block(kind, BOILERPLATE_TEXT[kind])
-
-
-def _tail() -> list[Block]:
-    """What a content farm's scraper drags in after the article: the seed's last four lines."""
-    return [_boilerplate(k) for k in (READ_NEXT, SOURCE_LINK, LEAVE_REPLY, EMAIL_NOTE)]
-
-
-def syndicate(
-    original: Draft,
-    writer: Writer,
-    rng: random.Random,
-    *,
-    published_at: datetime,
-    drop: int | None = None,
-    title: str | None = None,
-) -> Draft:
-    """A content farm's copy of `original`, varied the way the seed article is.
-
-    One paragraph dropped (`drop`, else a random middle one), a "Read Next" line after the
-    third paragraph, the standfirst repeated (spelt "Kiev") as the last paragraph, the scraped
-    tail ("Read Next", "Source link", "Leave a Reply", "Your email address ..."), a new headline.
-    """
-    paragraphs = original.paragraphs
-    if drop is None:
-        drop = rng.randrange(2, len(paragraphs) - 1)
-    kept = [p for i, p in enumerate(paragraphs) if i != drop]
-    blocks = [Block(PARAGRAPH, p) for p in kept]
-    blocks.insert(min(3, len(blocks)), _boilerplate(READ_NEXT))
-    blocks.append(Block(PARAGRAPH, _kiev(paragraphs[0])))
-    blocks.extend(_tail())
-    headline = writer.claim_title(title) if title else writer.headline(VARIANTS[original.variant])
-    return Draft(
-        original.variant,
-        original.section,
-        headline,
-        blocks,
-        None,
-        published_at,
-        original.story,
-    )
-
-
-# --- the seed story -------------------------------------------------------------------------------
-
-
-@dataclass
-class SeedStory:
-    """The founding example: the wire original and the content farm's copy (titles + blocks)."""
-
-    original_title: str
-    original: list[str]
-    copy_title: str
-    copy: list[Block]
-    from_file: bool
-
-
-def _classify(line: str) -> Block:
-    for kind, text in BOILERPLATE_TEXT.items():
-        if line == text or (kind == EMAIL_NOTE and line.startswith("Your email address")):
-            return Block(kind, line)
-    return Block(PARAGRAPH, line)
-
-
-def _insert_intro(paragraphs: list[str], intro: str) -> list[str]:
-    """Put `intro` before the first paragraph where "she said" has no one to refer to."""
-    at = next((i for i, p in enumerate(paragraphs) if "she said" in p), len(paragraphs) - 1)
-    return [*paragraphs[:at], intro, *paragraphs[at:]]
-
-
-def seed_from_file(path: Path) -> SeedStory:
-    """Read the seed copy as-is and rebuild the wire original it was taken from.
-
-    The original: boilerplate lines gone, the last paragraph (a repeat of the standfirst)
-    gone, "Kiev" spelt "Kyiv", and the paragraph introducing the woman who speaks restored.
-    """
-    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    copy = [_classify(ln) for ln in lines[1:]]
-    body = [b.text for b in copy if b.kind == PARAGRAPH][:-1]
-    original = _insert_intro([re.sub(r"\bKiev\b", "Kyiv", p) for p in body], SEED_INTRO)
-    return SeedStory(SEED_TITLE_ORIGINAL, original, lines[0], copy, True)
-
-
-def synthetic_seed() -> SeedStory:
-    """The bundled stand-in story: the original as written, its copy derived like the seed's."""
-    original = list(SYNTHETIC_WIRE)
-    drop = next(i for i, p in enumerate(original) if p.startswith(SYNTHETIC_WIRE_INTRO))
-    kept = [p for i, p in enumerate(original) if i != drop]
-    copy = [Block(PARAGRAPH, _kiev(kept[0])), *(Block(PARAGRAPH, p) for p in kept[1:])]
-    copy.insert(4, _boilerplate(READ_NEXT))
-    copy.append(Block(PARAGRAPH, original[0] + "."))
-    copy.extend(_tail())
-    return SeedStory(SYNTHETIC_WIRE_TITLE, original, SYNTHETIC_COPY_TITLE, copy, False)
-
-
-def load_seed(path: Path | None) -> SeedStory:
-    """The seed story from `path` when it exists, else the synthetic stand-in."""
-    return seed_from_file(path) if path is not None and path.is_file() else synthetic_seed()
 
 
 # --- edits ----------------------------------------------------------------------------------------

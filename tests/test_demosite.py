@@ -26,8 +26,9 @@ from protego import Protego
 from trafilatura.settings import Document
 
 from demo import ArticleTruth, DemoSite
-from demo.content import BOILERPLATE_TEXT, topics_of, words
+from demo.content import BOILERPLATE_TEXT
 from demo.site import DEFAULT_CORPUS, DEFAULT_SEED, EPOCH, iter_pages
+from demo.topics import topics_of, words
 
 CORPUS = Path(os.environ.get("NEWSMON_CORPUS_DIR") or DEFAULT_CORPUS)
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -1,4 +1,4 @@
-"""End to end: one `newsmon crawl` over the fault site (demo/faults.py).
+"""End to end: one `newsmon crawl` over the fault site (demo/faults/).
 
 Every good page is stored with the right text, every bad page is recorded with its reason,
 the canary outside the allowed networks is never asked anything, and the crawl ends with exit
