@@ -1,0 +1,231 @@
+"""Read queries behind the web view (`newsmon serve`); each takes a Session and only reads.
+
+Every result is plain data (str, int, bool, None, lists and dicts; times as ISO 8601), so a
+page and its `?format=json` twin show the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Date, cast, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import Article, ArticleURL, Source, Story, TopicMatch, Version
+from storage.queries import export_record, iso
+
+
+# An article's place in time: its publication date, else when newsmon first saw it.
+def newest() -> ColumnElement[datetime]:
+    return func.coalesce(Article.published_at, Article.first_seen_at)
+
+
+def _day(session: Session, value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The UTC calendar day of a stored time, as each backend spells it."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(value)  # SQLite stores UTC text: 'YYYY-MM-DD HH:MM:SS'
+    return cast(func.timezone("UTC", value), Date)
+
+
+def topic_names(session: Session) -> list[str]:
+    """Topics that have matched something, by name."""
+    return list(session.scalars(select(TopicMatch.topic).distinct().order_by(TopicMatch.topic)))
+
+
+def newest_match(session: Session, topic: str) -> datetime | None:
+    """When the topic's newest matching article was published (or first seen)."""
+    stmt = (
+        select(func.max(newest()))
+        .join(TopicMatch, TopicMatch.article_id == Article.id)
+        .where(TopicMatch.topic == topic)
+    )
+    value = session.scalar(stmt)
+    if isinstance(value, str):  # SQLite returns max() of a coalesce untyped
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def matches_per_day(
+    session: Session, topic: str, end: date, days: int = 30
+) -> list[dict[str, Any]]:
+    """Matching articles per day for the `days` days ending at `end`, zero days included."""
+    start = end - timedelta(days=days - 1)
+    since = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    until = since + timedelta(days=days)
+    day = _day(session, newest())
+    stmt = (
+        select(day, func.count())
+        .join(TopicMatch, TopicMatch.article_id == Article.id)
+        .where(TopicMatch.topic == topic, newest() >= since, newest() < until)
+        .group_by(day)
+    )
+    counts = {str(d)[:10]: n for d, n in session.execute(stmt)}
+    out = []
+    for k in range(days):
+        key = (start + timedelta(days=k)).isoformat()
+        out.append({"day": key, "matches": counts.get(key, 0)})
+    return out
+
+
+def topic_story_count(session: Session, topic: str) -> int:
+    stmt = select(func.count(func.distinct(TopicMatch.story_id))).where(
+        TopicMatch.topic == topic, TopicMatch.story_id.is_not(None)
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def topic_stories(
+    session: Session, topic: str, *, limit: int = 25, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The topic's stories, newest first (by their newest matching copy), each with its
+    canonical copy's title, URL and source, its number of copies and its newest time."""
+    latest = func.max(newest()).label("latest")
+    ranked = (
+        select(TopicMatch.story_id, latest)
+        .join(Article, Article.id == TopicMatch.article_id)
+        .where(TopicMatch.topic == topic, TopicMatch.story_id.is_not(None))
+        .group_by(TopicMatch.story_id)
+        .order_by(latest.desc(), TopicMatch.story_id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    order = [(int(r.story_id), r.latest) for r in session.execute(ranked)]
+    return _stories_by_id(session, order)
+
+
+def _stories_by_id(session: Session, order: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    if not order:
+        return []
+    rows = session.execute(
+        select(Story.id, Story.copies, Article.id.label("article_id"), Article.title, Article.url)
+        .add_columns(Source.name.label("source"), Article.author)
+        .join(Article, Article.id == Story.canonical_article_id)
+        .join(Source, Source.id == Article.source_id)
+        .where(Story.id.in_([story_id for story_id, _ in order]))
+    )
+    found = {r.id: r for r in rows}
+    out = []
+    for story_id, latest in order:
+        r = found.get(story_id)
+        if r is None:
+            continue
+        out.append(
+            {
+                "story_id": story_id,
+                "title": r.title,
+                "url": r.url,
+                "source": r.source,
+                "author": r.author,
+                "canonical_article_id": r.article_id,
+                "copies": r.copies,
+                "latest": _iso_any(latest),
+            }
+        )
+    return out
+
+
+def _iso_any(value: Any) -> str | None:
+    """ISO 8601 of an aggregate's result (SQLite returns max() of a coalesce as text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return iso(value if value.tzinfo else value.replace(tzinfo=UTC))
+
+
+def busiest_sources(session: Session, topic: str, limit: int = 5) -> list[dict[str, Any]]:
+    """The sources with the most articles matching the topic."""
+    count = func.count().label("matches")
+    stmt = (
+        select(Source.name, count)
+        .join(Article, Article.source_id == Source.id)
+        .join(TopicMatch, TopicMatch.article_id == Article.id)
+        .where(TopicMatch.topic == topic)
+        .group_by(Source.name)
+        .order_by(count.desc(), Source.name)
+        .limit(limit)
+    )
+    return [{"source": name, "matches": n} for name, n in session.execute(stmt)]
+
+
+def story_detail(session: Session, story_id: int) -> dict[str, Any] | None:
+    """A story and its copies in time order (publication, else first seen), canonical marked."""
+    story = session.get(Story, story_id)
+    if story is None:
+        return None
+    rows = session.execute(
+        select(Article.id, Article.title, Article.url, Article.author, Article.status)
+        .add_columns(Article.published_at, Article.first_seen_at, Source.name.label("source"))
+        .join(Source, Source.id == Article.source_id)
+        .where(Article.story_id == story_id)
+        .order_by(newest(), Article.id)
+    )
+    copies = [
+        {
+            "id": r.id,
+            "title": r.title,
+            "url": r.url,
+            "author": r.author,
+            "status": r.status,
+            "source": r.source,
+            "published_at": iso(r.published_at),
+            "first_seen_at": iso(r.first_seen_at),
+            "canonical": r.id == story.canonical_article_id,
+        }
+        for r in rows
+    ]
+    topics = session.scalars(
+        select(TopicMatch.topic).where(TopicMatch.story_id == story_id).distinct()
+    )
+    return {
+        "id": story.id,
+        "canonical_article_id": story.canonical_article_id,
+        "created_at": iso(story.created_at),
+        "updated_at": iso(story.updated_at),
+        "copies": copies,
+        "topics": sorted(topics),
+    }
+
+
+def article_detail(session: Session, article_id: int) -> dict[str, Any] | None:
+    """An article's record (the export fields, site name, every URL) and all its versions with
+    their title and text, oldest first."""
+    article = session.get(Article, article_id)
+    if article is None:
+        return None
+    record = export_record(session, article)
+    record["site_name"] = article.site_name
+    record["urls"] = list(
+        session.scalars(
+            select(ArticleURL.url)
+            .where(ArticleURL.article_id == article_id)
+            .order_by(ArticleURL.id)
+        )
+    )
+    columns = (Version.n, Version.fetched_at, Version.title, Version.text, Version.author)
+    flags = (Version.words_added, Version.words_removed, Version.headline_changed)
+    rows = session.execute(
+        select(*columns, *flags, Version.material, Version.same_as_n)
+        .where(Version.article_id == article_id)
+        .order_by(Version.n)
+    )
+    record["history"] = [
+        {
+            "n": r.n,
+            "fetched_at": iso(r.fetched_at),
+            "title": r.title,
+            "text": r.text,
+            "author": r.author,
+            "words_added": r.words_added,
+            "words_removed": r.words_removed,
+            "headline_changed": r.headline_changed,
+            "material": r.material,
+            "same_as": r.same_as_n,
+        }
+        for r in rows
+    ]
+    return record
