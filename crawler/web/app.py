@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -72,6 +72,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return tpl.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
 
 
+def favicon(request: Request) -> Response:
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
 def create_app(database_url: str, *, token: str = "", topics: list[str] | None = None) -> Starlette:
     """The web view of the archive at `database_url`; `token` (if any) guards every page;
     `topics` are the configured topic names, shown even before they match anything."""
@@ -90,6 +94,8 @@ def create_app(database_url: str, *, token: str = "", topics: list[str] | None =
             Route("/sources", routes.sources, methods=read, name="sources"),
             Route("/login", routes.login_form, methods=read, name="login"),
             Route("/login", routes.login, methods=["POST"]),
+            # Browsers ask for /favicon.ico where a page names no icon (the Atom feed).
+            Route("/favicon.ico", favicon, methods=read, include_in_schema=False),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(Guard, token=token)],
