@@ -57,3 +57,10 @@ def run_demo(folder: Path) -> None:
         console.print(
             f"\narchive: {folder / 'newsmon.db'} — try: newsmon --config {config_path} search Kyiv"
         )
+        # Last line: the web view of this archive (it needs no demo site: only the database).
+        console.print(
+            f"web view: newsmon --config {config_path} serve   then open http://127.0.0.1:8080/",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
