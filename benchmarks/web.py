@@ -25,7 +25,7 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from benchmarks import synth  # noqa: E402
 from crawler.web.app import create_app  # noqa: E402
-from storage.db import make_engine  # noqa: E402
+from storage.db import make_engine, upgrade  # noqa: E402
 
 SOURCES = 10
 # topic name: articles whose id is a multiple of this match it
@@ -120,12 +120,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100, help="requests timed per route")
     parser.add_argument("--postgres", metavar="URL", help="also on this PostgreSQL server")
     parser.add_argument("--skip-sqlite", action="store_true", help="only PostgreSQL")
+    parser.add_argument("--keep", metavar="DIR", help="build the SQLite archive in DIR, kept")
+    parser.add_argument("--reuse", metavar="FILE", help="time this SQLite archive, built before")
     args = parser.parse_args(argv)
     synth.header(f"web view over {args.articles:,} articles")
+    if args.reuse:
+        url = f"sqlite:///{Path(args.reuse).resolve()}"
+        upgrade(url)  # an archive kept before a migration of this branch
+        report("sqlite", args.articles, measure(url, args.articles, args.requests))
+        return 0
     backends = ([] if args.skip_sqlite else ["sqlite"]) + (["postgres"] if args.postgres else [])
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
-            with synth.database(backend, Path(tmp), args.postgres, False) as url:
+            workdir = Path(args.keep) if args.keep and backend == "sqlite" else Path(tmp)
+            with synth.database(backend, workdir, args.postgres, False) as url:
                 started = time.perf_counter()
                 filler = synth.ArchiveFiller(url)
                 filler.fill(
@@ -135,13 +143,16 @@ def main(argv: list[str] | None = None) -> int:
                 filler.dispose()
                 enrich(url)
                 print(f"{backend}: archive built in {time.perf_counter() - started:.0f} s")
-                figures = measure(url, args.articles, args.requests)
-                print(f"\n| {backend}, {args.articles:,} articles | p50 ms | p95 ms |")
-                print("| --- | ---: | ---: |")
-                for name, (p50, p95) in figures.items():
-                    print(f"| `{name}` | {p50:.1f} | {p95:.1f} |")
-                print()
+                report(backend, args.articles, measure(url, args.articles, args.requests))
     return 0
+
+
+def report(backend: str, articles: int, figures: dict[str, tuple[float, float]]) -> None:
+    print(f"\n| {backend}, {articles:,} articles | p50 ms | p95 ms |")
+    print("| --- | ---: | ---: |")
+    for name, (p50, p95) in figures.items():
+        print(f"| `{name}` | {p50:.1f} | {p95:.1f} |")
+    print(flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from math import ceil
 from typing import Any
 
 from crawler.diffing import word_diff
@@ -87,10 +86,6 @@ def snippet_parts(snippet: str) -> list[tuple[bool, str]]:
     if pos < len(snippet):
         parts.append((False, snippet[pos:]))
     return parts
-
-
-def page_count(total: int, per_page: int) -> int:
-    return max(1, ceil(total / per_page))
 
 
 def page_number(raw: str | None) -> int:

@@ -19,7 +19,7 @@ PER_PAGE = 25
 FEED_ENTRIES = 50
 DASHBOARD_STORIES = 5
 CHART_DAYS = 30
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = 20
 
 
 def _topics(request: Request, found: list[str]) -> list[str]:
@@ -27,8 +27,8 @@ def _topics(request: Request, found: list[str]) -> list[str]:
 
 
 def _chart_end(newest: datetime | None) -> datetime:
-    """The chart's last day: today; or, when the topic's newest match is older than the chart
-    (an archive no longer crawled, the demo's), that match's day, so the chart shows matches."""
+    """The chart's last day: today; or, when the topic's last match is older than the chart
+    (an archive no longer crawled), that match's day, so the chart shows matches."""
     today = datetime.now(UTC)
     if newest is not None and newest < today - timedelta(days=CHART_DAYS):
         return newest
@@ -36,7 +36,7 @@ def _chart_end(newest: datetime | None) -> datetime:
 
 
 def _topic_card(s: Any, name: str) -> dict[str, Any]:
-    end = _chart_end(views.newest_match(s, name)).date()
+    end = _chart_end(views.last_match_at(s, name)).date()
     return {
         "name": name,
         "chart_end": end.isoformat(),
@@ -63,14 +63,13 @@ def topic(request: Request) -> Response:
     page = present.page_number(request.query_params.get("page"))
     with session(request) as s:
         _known_topic(request, s, name)
-        total = views.topic_story_count(s, name)
-        stories = views.topic_stories(s, name, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        # One more than a page: whether there is a next page, without counting them all.
+        stories = views.topic_stories(s, name, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     data = {
         "topic": name,
         "page": page,
-        "pages": present.page_count(total, PER_PAGE),
-        "total": total,
-        "stories": stories,
+        "more": len(stories) > PER_PAGE,
+        "stories": stories[:PER_PAGE],
     }
     return respond(request, "topic.html", data)
 
@@ -81,7 +80,7 @@ def topic_feed(request: Request) -> Response:
         _known_topic(request, s, name)
         stories = views.topic_stories(s, name, limit=FEED_ENTRIES)
     base = str(request.base_url).rstrip("/")
-    updated = max((st["latest"] for st in stories if st["latest"]), default=None)
+    updated = max((st["last_match_at"] for st in stories if st["last_match_at"]), default=None)
     data = {"topic": name, "base": base, "updated": updated, "stories": stories}
     return respond(request, "feed.xml", data)
 
