@@ -30,8 +30,22 @@ def _day(session: Session, value: Any) -> ColumnElement[Any]:
 
 
 def topic_names(session: Session) -> list[str]:
-    """Topics that have matched something, by name."""
-    return list(session.scalars(select(TopicMatch.topic).distinct().order_by(TopicMatch.topic)))
+    """Topics that have matched something, by name: one index seek per topic (a loose index
+    scan), rather than a read of every match."""
+    names: list[str] = []
+    while True:
+        stmt = select(func.min(TopicMatch.topic))
+        if names:
+            stmt = stmt.where(TopicMatch.topic > names[-1])
+        name = session.scalar(stmt)
+        if name is None:
+            return names
+        names.append(name)
+
+
+def has_matches(session: Session, topic: str) -> bool:
+    stmt = select(TopicMatch.id).where(TopicMatch.topic == topic).limit(1)
+    return session.scalar(stmt) is not None
 
 
 def last_match_at(session: Session, topic: str) -> datetime | None:
@@ -78,24 +92,34 @@ def topic_stories(
     publication times instead would read every matching article's row: seconds on a
     100,000-article SQLite archive (docs/benchmarks.md).
     """
+    want = offset + limit
     stmt = (
-        select(TopicMatch.story_id, TopicMatch.id, TopicMatch.matched_at)
+        select(TopicMatch.story_id, TopicMatch.id)
         .where(TopicMatch.topic == topic, TopicMatch.story_id.is_not(None))
         .order_by(TopicMatch.id.desc())
-        .execution_options(yield_per=256)
+        .execution_options(yield_per=min(512, 2 * want + 16))
     )
-    last: dict[int, Any] = {}
+    last: dict[int, int] = {}
     result = session.execute(stmt)
     try:
-        for story_id, _id, matched_at in result:
+        for story_id, match_id in result:
             if story_id is not None and story_id not in last:
-                last[story_id] = matched_at
-                if len(last) >= offset + limit:
+                last[story_id] = match_id
+                if len(last) >= want:
                     break
     finally:
         result.close()
     order = list(last.items())[offset:]
-    return _stories_by_id(session, order) if order else []
+    if not order:
+        return []
+    matched = dict(
+        session.execute(
+            select(TopicMatch.id, TopicMatch.matched_at).where(
+                TopicMatch.id.in_([m for _, m in order])
+            )
+        ).all()
+    )
+    return _stories_by_id(session, [(story, matched.get(m)) for story, m in order])
 
 
 def _stories_by_id(session: Session, order: list[tuple[int, Any]]) -> list[dict[str, Any]]:

@@ -54,7 +54,7 @@ def dashboard(request: Request) -> Response:
 
 
 def _known_topic(request: Request, s: Any, name: str) -> None:
-    if name not in request.app.state.topics and name not in views.topic_names(s):
+    if name not in request.app.state.topics and not views.has_matches(s, name):
         raise HTTPException(404, f"no topic named {name!r}")
 
 
