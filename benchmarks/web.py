@@ -16,14 +16,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from benchmarks import synth  # noqa: E402
+from benchmarks.search import queries as search_queries  # noqa: E402
 from crawler.web.app import create_app  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 
@@ -88,14 +91,15 @@ def routes(n: int, rng: random.Random, words: list[str]) -> dict[str, Callable[[
         "/topics/NAME.atom": lambda: f"/topics/{rng.choice(list(TOPICS))}.atom",
         "/stories/ID": lambda: f"/stories/{rng.choice(stories)}",
         "/articles/ID": lambda: f"/articles/{rng.randrange(1, n // 10) * 10}",
-        "/search?q=": lambda: f"/search?q={rng.choice(words)}",
+        "/search?q=": lambda: "/search?" + urlencode({"q": words.pop()}),
         "/sources": lambda: "/sources",
     }
 
 
 def measure(url: str, n: int, requests: int) -> dict[str, tuple[float, float]]:
     rng = random.Random(5)
-    words = [w for w in synth.sampler().words[300:3000] if len(w) > 3][:500]
+    # The search benchmark's queries: 1 to 3 words of common, mid or rare frequency in turn.
+    words = [q for _, q in search_queries(requests + WARMUP, synth.sampler().words)]
     app = create_app(url, topics=list(TOPICS))
     out = {}
     with TestClient(app) as client:
@@ -120,20 +124,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100, help="requests timed per route")
     parser.add_argument("--postgres", metavar="URL", help="also on this PostgreSQL server")
     parser.add_argument("--skip-sqlite", action="store_true", help="only PostgreSQL")
-    parser.add_argument("--keep", metavar="DIR", help="build the SQLite archive in DIR, kept")
-    parser.add_argument("--reuse", metavar="FILE", help="time this SQLite archive, built before")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="keep the archives: the SQLite file in DIR, the database"
+    )
+    parser.add_argument("--reuse", metavar="URL", help="time this archive, built by --keep")
     args = parser.parse_args(argv)
     synth.header(f"web view over {args.articles:,} articles")
     if args.reuse:
-        url = f"sqlite:///{Path(args.reuse).resolve()}"
-        upgrade(url)  # an archive kept before a migration of this branch
-        report("sqlite", args.articles, measure(url, args.articles, args.requests))
+        upgrade(args.reuse)  # an archive kept before a later migration
+        backend = make_url(args.reuse).get_backend_name()
+        report(backend, args.articles, measure(args.reuse, args.articles, args.requests))
         return 0
     backends = ([] if args.skip_sqlite else ["sqlite"]) + (["postgres"] if args.postgres else [])
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
             workdir = Path(args.keep) if args.keep and backend == "sqlite" else Path(tmp)
-            with synth.database(backend, workdir, args.postgres, False) as url:
+            with synth.database(backend, workdir, args.postgres, bool(args.keep)) as url:
                 started = time.perf_counter()
                 filler = synth.ArchiveFiller(url)
                 filler.fill(

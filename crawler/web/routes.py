@@ -43,6 +43,7 @@ def _topic_card(s: Any, name: str) -> dict[str, Any]:
         "per_day": views.matches_per_day(s, name, end, CHART_DAYS),
         "stories": views.topic_stories(s, name, limit=DASHBOARD_STORIES),
         "sources": views.busiest_sources(s, name),
+        "sources_of_latest": views.RECENT_MATCHES,
     }
 
 
