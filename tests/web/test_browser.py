@@ -170,7 +170,9 @@ def test_screenshots(browser, base, sqlite_archive) -> None:
     engine = make_engine(sqlite_archive.db_url)
     with session_factory(engine)() as s:
         article = s.scalar(
-            select(Version.article_id).where(Version.words_added > 5).order_by(Version.id)
+            select(Version.article_id)
+            .where(Version.words_added > 5, Version.article_id != sqlite_archive.hostile_id)
+            .order_by(Version.id)
         )
     engine.dispose()
     story = _pick(sqlite_archive.db_url, "SELECT id FROM stories ORDER BY copies DESC LIMIT 1")
