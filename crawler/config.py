@@ -274,12 +274,26 @@ class DistributedConfig(_Section):
         return os.environ.get("NEWSMON_REDIS_URL") or self.redis_url
 
 
+class WebConfig(_Section):
+    """`newsmon serve`: the token that any bind other than loopback requires."""
+
+    token: str = Field(
+        "", description="bearer token of the web view (env NEWSMON_WEB_TOKEN overrides it)"
+    )
+
+    @property
+    def effective_token(self) -> str:
+        # The environment wins, so the secret can stay out of the file.
+        return os.environ.get("NEWSMON_WEB_TOKEN") or self.token
+
+
 class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     crawl: CrawlConfig = CrawlConfig()
     revisit: RevisitConfig = RevisitConfig()
     alerts: AlertsConfig = AlertsConfig()
     distributed: DistributedConfig = DistributedConfig()
+    web: WebConfig = WebConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
     topics: list[TopicConfig] = Field(default_factory=list)
 

@@ -222,7 +222,13 @@ class TopicMatch(Base):
     """An article that matched a topic query."""
 
     __tablename__ = "topic_matches"
-    __table_args__ = (UniqueConstraint("topic", "article_id"),)
+    __table_args__ = (
+        UniqueConstraint("topic", "article_id"),
+        # The web view's reads of a topic (storage/views.py), from the index alone: its stories
+        # by last match, and its matches per day.
+        Index("ix_topic_matches_topic_id_story_id", "topic", "id", "story_id"),
+        Index("ix_topic_matches_topic_matched_at", "topic", "matched_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(200), index=True)

@@ -202,3 +202,26 @@ def alerts_test(to: Annotated[str, typer.Option("--to", help="recipient address"
     except OSError as exc:
         raise fail(f"could not send: {exc}") from None
     print(f"sent {message_id} to {to}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8080,
+) -> None:
+    """A read-only web view of the archive: topics, stories, article diffs, search, sources.
+
+    Any host but loopback needs web.token (or NEWSMON_WEB_TOKEN).
+
+    Example: newsmon serve --host 127.0.0.1 --port 8080
+    """
+    from crawler.web.server import BindError
+    from crawler.web.server import serve as run_server
+    from storage.db import SchemaError
+
+    try:
+        run_server(get_config(), host, port)
+    except BindError as exc:
+        raise fail(str(exc), EXIT_CONFIG) from None
+    except SchemaError as exc:
+        raise fail(str(exc)) from None

@@ -1,0 +1,1 @@
+"""Tests of `newsmon serve`, the web view, over a real crawl of the fixture site."""
