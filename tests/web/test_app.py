@@ -206,3 +206,21 @@ def test_archived_fields_are_escaped(client, web_archive) -> None:
     assert "&lt;script&gt;" in page and "onerror=" in page  # shown, as text
     feed = client.get("/topics/ukraine-russia.atom").text
     assert "<script>" not in feed and "&lt;script&gt;" in feed
+
+
+def test_every_link_between_pages_resolves(client) -> None:
+    """Follow the site's own links from the dashboard, breadth first: none is broken."""
+    href = re.compile(r'href="(/[^"]*)"')
+    queue, seen = ["/"], {"/"}
+    while queue and len(seen) < 400:
+        page = client.get(queue.pop(0))
+        assert page.status_code == 200, page.url
+        if not page.headers["content-type"].startswith("text/html"):
+            continue
+        for link in href.findall(page.text):
+            link = link.replace("&amp;", "&")
+            if link not in seen:
+                seen.add(link)
+                queue.append(link)
+    kinds = {link.split("/")[1].split("?")[0] for link in seen if link != "/"}
+    assert {"topics", "stories", "articles", "sources", "static"} <= kinds
