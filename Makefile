@@ -45,7 +45,7 @@ test-latest: $(LATEST_STAMP)
 	$(call run_suite,$(LATEST)/bin)
 
 lint: $(STAMP)
-	$(BIN)/ruff check crawler storage migrations tests $(wildcard benchmarks) .ci
+	$(BIN)/ruff check crawler storage migrations demo tests $(wildcard benchmarks) .ci
 	$(BIN)/mypy
 	$(BIN)/deptry .
 	$(BIN)/lint-imports
