@@ -97,7 +97,7 @@ def test_sigterm_while_the_main_thread_holds_the_child_lock_does_not_deadlock() 
     moment; a threading.Lock is not re-entrant, so the handler must take no lock."""
     script = (
         "import os, signal, time\n"
-        "from crawler import daemon\n"
+        "from crawler.schedule import daemon\n"
         "daemon.install_stop_handlers()\n"
         "with daemon._child_lock:\n"
         "    os.kill(os.getpid(), signal.SIGTERM)\n"
