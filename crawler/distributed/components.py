@@ -12,20 +12,16 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.misc import load_object
 from twisted.internet.task import LoopingCall
 
-# The [distributed] extra. Without it this module still imports (a plain install imports
-# every module newsmon ships); require() then names the extra to install.
-try:
-    import redis
-    from scrapy_redis.queue import PriorityQueue
-    from scrapy_redis.scheduler import Scheduler
-except ImportError as exc:
-    MISSING: ImportError | None = exc
-    PriorityQueue = Scheduler = object
-else:
-    MISSING = None
-
 from crawler.archive.pipeline import ArchivePipeline
-from crawler.distributed.coordination import _NOW, _ms, connect, discovery_key
+from crawler.distributed import coordination
+from crawler.distributed.coordination import (
+    _NOW,
+    PriorityQueue,
+    Scheduler,
+    _ms,
+    connect,
+    discovery_key,
+)
 from crawler.distributed.cycle import (
     _IDLE,
     _MARK,
@@ -179,7 +175,7 @@ class CycleCoordinator:
                 )
         except (RuntimeError, AttributeError):
             pass  # the engine is closing
-        except redis.RedisError as exc:
+        except coordination.redis.RedisError as exc:
             logger.warning("could not mark this worker busy: %s", exc)
 
     def spider_idle(self) -> None:
@@ -202,6 +198,6 @@ class CycleCoordinator:
             self._beat.stop()
         try:
             self.redis.zrem(self.cycle.key("active"), self.cycle.worker)
-        except redis.RedisError as exc:
+        except coordination.redis.RedisError as exc:
             logger.warning("could not mark this worker idle (the mark expires): %s", exc)
         self.redis.close()

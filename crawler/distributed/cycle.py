@@ -7,18 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-# The [distributed] extra. Without it this module still imports (a plain install imports
-# every module newsmon ships); require() then names the extra to install.
-try:
-    import redis
-    from scrapy_redis.queue import PriorityQueue
-    from scrapy_redis.scheduler import Scheduler
-except ImportError as exc:
-    MISSING: ImportError | None = exc
-    PriorityQueue = Scheduler = object
-else:
-    MISSING = None
+from typing import TYPE_CHECKING
 
 from crawler.config import Config
 from crawler.distributed.coordination import (
@@ -31,6 +20,9 @@ from crawler.distributed.coordination import (
     running_cycle,
     worker_id,
 )
+
+if TYPE_CHECKING:
+    import redis
 
 logger = logging.getLogger(__name__)
 
