@@ -66,7 +66,6 @@ class ArchivePipeline:
         workers = self.config.crawl.workers or os.cpu_count() or 1
         topics = [(t.name, t.query) for t in self.config.topics]
         self.pool = ExtractionPool(workers, topics)
-        self._pool_stats()
         with self.sessions() as session:
             for source in self.config.sources:
                 self.boilerplate[source.name] = self._learned(session, source.name)
@@ -101,11 +100,11 @@ class ArchivePipeline:
             boilerplate,
             self.config.crawl.store_html,
         )
-        self._pool_stats()
         return doc if reason is None else failed(f"extraction failed: {reason}")
 
     def _pool_stats(self) -> None:
-        """What cycle.py reads to tell a failed run (no page could be processed)."""
+        """What cycle.py reads, once the crawl is over, to tell a failed run (no page could be
+        processed): written once at close, not for every page."""
         assert self.crawler.stats is not None and self.pool is not None
         stats = self.crawler.stats
         stats.set_value("newsmon/extraction_attempted", self.pool.attempted)
@@ -207,6 +206,8 @@ class ArchivePipeline:
             self.boilerplate[source] = learned
 
     def close_spider(self) -> None:
+        if self.pool is not None:
+            self._pool_stats()  # first: a failing write below must not hide why no page was made
         self.closing = True
         self.flush()
         with transaction(self.sessions) as session:
