@@ -90,3 +90,15 @@ class Processed:
     topics: dict[str, list[str]] = field(default_factory=dict)  # topic -> matched terms
     error: str | None = None  # why this page yields no article (empty, binary, no text)
     html: bytes | None = None  # zlib-compressed body, when crawl.store_html is on
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A stored article's text after boilerplate was stripped, with what follows the text."""
+
+    text: str
+    content_hash: str
+    text_hash: str
+    words: int
+    signature: bytes | None
+    bands: list[int]

@@ -3,7 +3,7 @@ recur, and strip newly learned lines from the articles already stored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Any
@@ -12,8 +12,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from crawler.archive.stories import replace_text
-from crawler.items import Processed
+from crawler.archive.stories import replace_text, store_text
+from crawler.items import Cleaned, Processed
 from crawler.process.worker import BOILERPLATE_MAX_WORDS
 from crawler.text.boilerplate import learn_boilerplate, strip_lines
 from storage.models import Article, BoilerplateParagraph
@@ -87,6 +87,12 @@ def set_text(session: Session, article: Article, text: str) -> None:
     replace_text(session, article, text)
 
 
+def _holding_one(samples: list[str]) -> Any:
+    # autoescape: a `%` or `_` in a line is literal (and PostgreSQL's default escape, `\`,
+    # is replaced by one that is escaped too).
+    return or_(*(Article.text.contains(s[:60], autoescape=True) for s in samples))
+
+
 def reclean(
     session: Session, source_id: int, new_keys: AbstractSet[str], learned: AbstractSet[str]
 ) -> int:
@@ -95,15 +101,57 @@ def reclean(
     if not samples:
         return 0
     # One query for all new lines: an article holding several of them is stripped once.
-    # autoescape: a `%` or `_` in a line is literal (and PostgreSQL's default escape, `\`,
-    # is replaced by one that is escaped too).
-    holds_one = or_(*(Article.text.contains(s[:60], autoescape=True) for s in samples))
     changed = 0
     for article in session.scalars(
-        select(Article).where(Article.source_id == source_id, holds_one)
+        select(Article).where(Article.source_id == source_id, _holding_one(samples))
     ):
-        text, removed = strip_lines(article.text, learned, BOILERPLATE_MAX_WORDS)
-        if removed:
-            set_text(session, article, text)
+        changed += _strip_stored(session, article, learned)
+    return changed
+
+
+def _strip_stored(session: Session, article: Article, learned: AbstractSet[str]) -> int:
+    text, removed = strip_lines(article.text, learned, BOILERPLATE_MAX_WORDS)
+    if not removed:
+        return 0
+    set_text(session, article, text)
+    return 1
+
+
+def holding(
+    session: Session, source_id: int, new_keys: AbstractSet[str]
+) -> list[tuple[int, str | None, str]]:
+    """(id, title, text) of the source's stored articles that may hold a newly learned line:
+    what :func:`reclean` strips, for the pool to strip (see :func:`store_recleaned`)."""
+    samples = _samples(session, source_id, new_keys)
+    if not samples:
+        return []
+    rows = core_execute(
+        session,
+        select(Article.id, Article.title, Article.text).where(
+            Article.source_id == source_id, _holding_one(samples)
+        ),
+    )
+    return [(row.id, row.title, row.text) for row in rows]
+
+
+def store_recleaned(
+    session: Session,
+    cleaned: Mapping[int, Cleaned] | None,
+    sent: Mapping[int, str],
+    learned: AbstractSet[str],
+) -> int:
+    """Store what the pool stripped from :func:`holding`'s articles (`sent`: their texts by
+    id; `cleaned`: those that lost a line, or None when the pool failed, and all are stripped
+    here); returns how many changed. An article whose text changed since it was sent (a
+    revisit, another reclean) is stripped here again, with what is learned now."""
+    changed = 0
+    for article_id in sent if cleaned is None else cleaned:
+        article = session.get(Article, article_id)
+        if article is None:
+            continue
+        if cleaned is None or article.text != sent[article_id]:
+            changed += _strip_stored(session, article, learned)
+        else:
+            store_text(session, article, cleaned[article_id])
             changed += 1
     return changed

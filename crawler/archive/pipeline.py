@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -13,12 +14,18 @@ from scrapy.crawler import Crawler
 from sqlalchemy import select, update
 
 from crawler.archive.ingest import Ingestor
-from crawler.archive.learning import MIN_DOCS, learned_boilerplate, reclean
+from crawler.archive.learning import (
+    MIN_DOCS,
+    holding,
+    learned_boilerplate,
+    reclean,
+    store_recleaned,
+)
 from crawler.config import Config
-from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure, Processed
+from crawler.items import ArticleAlias, ArticlePage, Cleaned, ListingPage, PageFailure, Processed
 from crawler.process.memory import release_free_memory
 from crawler.process.pool import ExtractionPool
-from crawler.process.worker import body_hash, failed, restrip
+from crawler.process.worker import body_hash, failed, needs_restrip, reclean_texts, restrip
 from crawler.text.topics import Topic
 from storage.db import make_engine, serialise_writers, session_factory, transaction
 from storage.models import CrawlRun, Source
@@ -27,6 +34,12 @@ logger = logging.getLogger(__name__)
 
 # An item, what the worker made of it, and the boilerplate the worker stripped.
 Op = tuple[Any, Processed | None, frozenset[str]]
+# Stored articles to strip of newly learned lines: their source, (id, title, text) and the
+# lines learned.
+Reclean = tuple[str, list[tuple[int, str | None, str]], frozenset[str]]
+# What the pool made of one: source, the articles that lost a line (None: the pool failed),
+# the texts sent by id.
+Recleaned = tuple[str, dict[int, Cleaned] | None, dict[int, str]]
 NOTHING: frozenset[str] = frozenset()
 
 
@@ -54,6 +67,11 @@ class ArchivePipeline:
         self.learned_from: Counter[str] = Counter()
         self.closing = False
         self.pool: ExtractionPool | None = None
+        # Re-stripping stored articles: queued in a flush, stripped in the pool, stored in the
+        # next flush (the CPU work of it stays out of this process).
+        self.reclean_jobs: list[Reclean] = []
+        self.reclean_tasks: set[asyncio.Future[None]] = set()
+        self.recleaned: list[Recleaned] = []
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
@@ -72,8 +90,7 @@ class ArchivePipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticlePage):
-            stripped = self.boilerplate.get(item.source, NOTHING)
-            doc = await self._process(item, stripped)
+            doc, stripped = await self._process(item)
             self.buffer.append((item, doc, stripped))
             item.body = b""  # the bytes are no longer needed; keep memory flat
         elif isinstance(item, ListingPage | PageFailure | ArticleAlias):
@@ -82,14 +99,17 @@ class ArchivePipeline:
             time.monotonic() - self.last_flush >= self.BATCH_SECONDS
         ):
             self.flush()
+        self._start_recleans()
         return item
 
-    async def _process(self, page: ArticlePage, boilerplate: frozenset[str]) -> Processed | None:
+    async def _process(self, page: ArticlePage) -> tuple[Processed | None, frozenset[str]]:
+        """What the worker made of the page, and the boilerplate it was stripped of."""
+        stripped = self.boilerplate.get(page.source, NOTHING)
         if page.status != 200:
-            return None
+            return None, stripped
         page.body_hash = body_hash(page.body)
         if page.previous_body_hash and page.body_hash == page.previous_body_hash:
-            return None  # an unchanged body costs no extraction
+            return None, stripped  # an unchanged body costs no extraction
         assert self.pool is not None
         doc, reason = await self.pool.process_page(
             page.url,
@@ -97,10 +117,21 @@ class ArchivePipeline:
             page.url,
             page.content_type,
             page.hints,
-            boilerplate,
+            stripped,
             self.config.crawl.store_html,
         )
-        return doc if reason is None else failed(f"extraction failed: {reason}")
+        if reason is not None:
+            return failed(f"extraction failed: {reason}"), stripped
+        # Lines learned while the page was in the pool are stripped there too; a failure
+        # leaves it to _apply.
+        while (learned := self.boilerplate.get(page.source, NOTHING)) is not stripped:
+            if doc.error is None and needs_restrip(doc, learned, stripped):
+                again, reason = await self.pool.run(restrip, doc, learned, stripped, url=page.url)
+                if reason is not None:
+                    break
+                doc = again
+            stripped = learned
+        return doc, stripped
 
     def _pool_stats(self) -> None:
         """What cycle.py reads, once the crawl is over, to tell a failed run (no page could be
@@ -122,7 +153,12 @@ class ArchivePipeline:
     def flush(self) -> None:
         """Write the buffer and the run's counters in one transaction."""
         self.last_flush = time.monotonic()
-        if not (self.buffer or self.ingestor.deferred or (self.closing and self.unlearned)):
+        if not (
+            self.buffer
+            or self.ingestor.deferred
+            or self.recleaned
+            or (self.closing and self.unlearned)
+        ):
             return
         batch, self.buffer = self.buffer, []
         before = self.ingestor.counters.copy()
@@ -131,6 +167,7 @@ class ArchivePipeline:
             for item, doc, stripped in batch:
                 self._apply(session, item, doc, stripped)
             self.ingestor.retry_deferred(session)
+            self._store_recleaned(session)
             for item, *_ in batch:
                 if isinstance(item, ArticlePage):
                     self.unlearned[item.source] += 1
@@ -199,17 +236,50 @@ class ArchivePipeline:
         added = learned - self.boilerplate.get(source, NOTHING)
         if added:
             source_id = self.ingestor.source_id(session, source)
-            self.ingestor.counters["recleaned"] += reclean(session, source_id, added, learned)
+            if self.pool is None or self.pool.start_error is not None:
+                self.ingestor.counters["recleaned"] += reclean(session, source_id, added, learned)
+            elif texts := holding(session, source_id, added):
+                self.reclean_jobs.append((source, texts, learned))
         if learned != self.boilerplate.get(source, NOTHING):
             # a new object only when the set changes: pages stripped with the current one
             # are not stripped again (see _apply)
             self.boilerplate[source] = learned
 
-    def close_spider(self) -> None:
+    def _start_recleans(self) -> None:
+        """Send the queued re-stripping of stored articles to the pool."""
+        jobs, self.reclean_jobs = self.reclean_jobs, []
+        for job in jobs:
+            task = asyncio.ensure_future(self._reclean(*job))
+            self.reclean_tasks.add(task)
+            task.add_done_callback(self.reclean_tasks.discard)
+
+    async def _reclean(
+        self, source: str, texts: list[tuple[int, str | None, str]], learned: frozenset[str]
+    ) -> None:
+        assert self.pool is not None
+        done, reason = await self.pool.run(reclean_texts, texts, learned)
+        if reason is not None:
+            logger.warning("re-stripping stored articles in the pool failed: %s", reason)
+        cleaned = dict(done) if reason is None else None
+        self.recleaned.append((source, cleaned, {i: text for i, _, text in texts}))
+
+    def _store_recleaned(self, session: Any) -> None:
+        """Store what the pool stripped from stored articles since the last flush."""
+        results, self.recleaned = self.recleaned, []
+        for source, cleaned, sent in results:
+            learned = self.boilerplate.get(source, NOTHING)
+            self.ingestor.counters["recleaned"] += store_recleaned(session, cleaned, sent, learned)
+
+    async def close_spider(self) -> None:
         if self.pool is not None:
             self._pool_stats()  # first: a failing write below must not hide why no page was made
         self.closing = True
         self.flush()
+        # The final relearn's re-stripping, and any still in the pool, stored before the end.
+        while self.reclean_jobs or self.reclean_tasks:
+            self._start_recleans()
+            await asyncio.gather(*self.reclean_tasks)
+            self.flush()
         with transaction(self.sessions) as session:
             self.ingestor.finish_sources(session, {s.name: s.every for s in self.config.sources})
         if self.pool is not None:

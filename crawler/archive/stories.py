@@ -6,9 +6,9 @@ from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, selec
 from sqlalchemy.orm import Session
 
 from crawler.archive.context import IngestState
-from crawler.items import Processed
+from crawler.items import Cleaned, Processed
+from crawler.process.worker import fingerprint
 from crawler.text import dedup, shingles
-from crawler.text.normalise import text_hashes
 from storage.models import (
     Article,
     ArticleURL,
@@ -27,22 +27,24 @@ def replace_text(session: Session, article: Article, text: str) -> None:
     """Replace the current text of an article and of its current version, in place: the page
     did not change, what newsmon strips from it did. Hashes, word count, MinHash signature
     and LSH bands follow the text, so story assignment never compares with a stale text."""
-    content, text_only = text_hashes(article.title, text)
+    store_text(session, article, fingerprint(article.title, text))
+
+
+def store_text(session: Session, article: Article, clean: Cleaned) -> None:
+    """:func:`replace_text` with the text's fingerprints computed already (in the pool)."""
     current = session.scalars(
         select(Version).where(Version.article_id == article.id, Version.n == article.version_count)
     ).first()
     if current is not None:
         if current.raw_text is None:
             current.raw_text = current.text
-        current.text = text
-        current.content_hash = content
-    article.text = text
-    article.content_hash = content
-    article.text_hash = text_only
-    words = shingles.shingle_words(text)
-    article.words = len(words)
-    signature = dedup.signature_of_words(words)
-    set_fingerprints(session, article, signature, dedup.band_hashes(signature) if signature else [])
+        current.text = clean.text
+        current.content_hash = clean.content_hash
+    article.text = clean.text
+    article.content_hash = clean.content_hash
+    article.text_hash = clean.text_hash
+    article.words = clean.words
+    set_fingerprints(session, article, clean.signature, clean.bands)
 
 
 def set_fingerprints(

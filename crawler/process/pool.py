@@ -45,6 +45,13 @@ def _process_page(*args: Any) -> Any:
     return process_page(*args)
 
 
+def _call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Worker task: any other function of the worker (re-stripping), or its start-up failure."""
+    if _init_error is not None:
+        raise _init_error
+    return fn(*args, **kwargs)
+
+
 class ExtractionPool:
     """A ProcessPoolExecutor that turns any failure of a page's processing into a reason.
 
@@ -95,6 +102,13 @@ class ExtractionPool:
         self.first_failure = self.first_failure or reason
         logger.error("extraction failed for %s: %s", url, reason)
         return None, reason
+
+    async def run(
+        self, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> tuple[Any, str | None]:
+        """`fn(*args, **kwargs)` (a module-level function) in a worker: (its result, None), or
+        (None, why it failed). Not counted as a page."""
+        return await self._run(_call, fn, args, kwargs)
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
         executor = self._executor

@@ -13,7 +13,7 @@ import time
 import zlib
 from dataclasses import replace
 
-from crawler.items import FeedHints, Processed
+from crawler.items import Cleaned, FeedHints, Processed
 from crawler.process.errors import ExtractionError, describe
 from crawler.process.extract import extract
 from crawler.process.memory import release_free_memory
@@ -56,8 +56,6 @@ def _exit_with(pid: int) -> None:
             os.kill(pid, 0)
         except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user
             os._exit(0)
-
-
 
 
 # Magic numbers of formats that servers mislabel as HTML.
@@ -168,7 +166,7 @@ def restrip(
     boilerplate: frozenset[str],
     stripped: frozenset[str] = frozenset(),
     *,
-    topics: list[Topic],
+    topics: list[Topic] | None = None,
     url: str,
 ) -> Processed:
     """Strip boilerplate learned while the page was being extracted, and match the topics
@@ -178,27 +176,54 @@ def restrip(
         learned now and was not then; the worker returned the keys of all the short lines
         (`paragraph_keys`, the only lines stripping looks at), so most pages are known to be
         unchanged without hashing their lines again.
-    :param topics: the crawl's topics; `url`: the page's (for `site:` terms).
+    :param topics: the crawl's topics (default: the worker's); `url`: the page's (for
+        `site:` terms).
     """
-    if not any(key in boilerplate and key not in stripped for key in doc.paragraph_keys):
+    if not needs_restrip(doc, boilerplate, stripped):
         return doc
     text, removed = strip_lines(doc.text, boilerplate, BOILERPLATE_MAX_WORDS)
     if not removed:
         return doc
-    content, text_only = text_hashes(doc.title, text)
-    words = shingles.shingle_words(text)
-    signature = dedup.signature_of_words(words)  # the fingerprints of what is stored
+    clean = fingerprint(doc.title, text)  # the fingerprints of what is stored
     return replace(
         doc,
         text=text,
         raw_text=doc.raw_text or doc.text,
-        content_hash=content,
-        text_hash=text_only,
-        words=len(words),
-        signature=signature,
-        bands=dedup.band_hashes(signature) if signature is not None else [],
+        content_hash=clean.content_hash,
+        text_hash=clean.text_hash,
+        words=clean.words,
+        signature=clean.signature,
+        bands=clean.bands,
         topics=match_topics(doc.title or "", text, url, topics),
     )
+
+
+def needs_restrip(doc: Processed, boilerplate: frozenset[str], stripped: frozenset[str]) -> bool:
+    """Whether a line of the page may be learned boilerplate that was not stripped from it."""
+    return any(key in boilerplate and key not in stripped for key in doc.paragraph_keys)
+
+
+def fingerprint(title: str | None, text: str) -> Cleaned:
+    """A text with its hashes, word count, MinHash signature and LSH bands."""
+    content, text_only = text_hashes(title, text)
+    words = shingles.shingle_words(text)
+    signature = dedup.signature_of_words(words)
+    bands = dedup.band_hashes(signature) if signature is not None else []
+    return Cleaned(text, content, text_only, len(words), signature, bands)
+
+
+def reclean_texts(
+    texts: list[tuple[int, str | None, str]], boilerplate: frozenset[str]
+) -> list[tuple[int, Cleaned]]:
+    """Stored articles (id, title, text) stripped of learned boilerplate: those that lost a
+    line, each with the fingerprints of what is left (run in the pool: the crawl process
+    only stores the result)."""
+    out = []
+    for article_id, title, text in texts:
+        stripped, removed = strip_lines(text, boilerplate, BOILERPLATE_MAX_WORDS)
+        if removed:
+            out.append((article_id, fingerprint(title, stripped)))
+    return out
 
 
 def _strip(text: str, boilerplate: frozenset[str]) -> str:
