@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from crawler.archive import aliases, context, learning, matches, revisits, sources, stories
@@ -12,11 +15,13 @@ from crawler.text.urls import canonical_urls, is_home
 from storage.models import (
     Article,
     Source,
+    Story,
+    Version,
     utcnow,
 )
 from storage.queries import core_execute
 
-_NEW_ARTICLE_AT = (
+NEW_ARTICLE_AT = (
     update(Source)
     .where(Source.id == bindparam("source"))
     .values(last_new_article_at=bindparam("at"))
@@ -60,6 +65,18 @@ def page(state: IngestState, session: Session, page: ArticlePage, doc: Processed
     new_article(state, session, page, doc, canonical, urls)
 
 
+# A new article's rows, written as Core statements built once: through the ORM, its unit of
+# work cost more than the statements (CPU of the crawl process, which writes every article).
+_INSERT_ARTICLE = insert(Article).returning(Article.id)
+_INSERT_STORY = insert(Story).returning(Story.id)
+_INSERT_VERSION = insert(Version)
+_CANONICAL = (
+    update(Story)
+    .where(Story.id == bindparam("story"))
+    .values(canonical_article_id=bindparam("article"))
+)
+
+
 def new_article(
     state: IngestState,
     session: Session,
@@ -67,41 +84,63 @@ def new_article(
     doc: Processed,
     url: str,
     urls: list[str],
-) -> Article:
+) -> int:
+    """Store a new article, its URLs, first version, story, fingerprints, boilerplate counts
+    and topic matches; returns its id."""
     now = utcnow()
     source_id = context.source_id(state, session, page.source)
-    article = Article(
-        url=url,
-        source_id=source_id,
-        title=doc.title,
-        text=doc.text,
-        author=doc.author,
-        published_at=doc.published_at,
-        language=doc.language,
-        site_name=doc.site_name,
-        first_seen_at=now,
-        last_checked_at=now,
-        last_changed_at=now,
-        next_check_at=now + state.schedule[0] if state.schedule else None,
-        revisit_step=0,
-        version_count=1,
-        content_hash=doc.content_hash,
-        text_hash=doc.text_hash,
-        body_hash=page.body_hash,
-        etag=page.etag,
-        last_modified=page.last_modified,
-        words=doc.words,
-        signature=doc.signature,
-        canonical_link=doc.foreign_canonical,
-        is_republication=doc.foreign_canonical is not None,
-    )
-    session.add(article)
-    session.flush()
-    aliases.add_aliases(session, article.id, urls)
-    session.add(revisits.version_row(article, 1, page, doc, now))
-    stories.assign_story(state, session, article, doc)
-    learning.learn_paragraphs(session, page.source, source_id, doc)
-    matches.match(state, session, article, doc.topics, now)
-    core_execute(session, _NEW_ARTICLE_AT, {"source": source_id, "at": now})
+    match = stories.nearest(session, doc)
+    if match is None:
+        values = {"created_at": now, "updated_at": now, "copies": 1}
+        story_id = core_execute(session, _INSERT_STORY, values).scalar_one()
+    else:
+        story_id = match.story_id
+    row = _article_row(state, page, doc, now)
+    row.update(url=url, source_id=source_id, story_id=story_id)
+    article_id = core_execute(session, _INSERT_ARTICLE, row).scalar_one()
+    aliases.add_aliases(session, article_id, urls)
+    if match is None:
+        core_execute(session, _CANONICAL, {"story": story_id, "article": article_id})
+    else:
+        state.counters["story_copies"] += 1
+        stories.recanonicalise(session, story_id)  # the new copy and its URLs count
+    core_execute(session, _INSERT_VERSION, revisits.version_values(article_id, 1, page, doc, now))
+    stories.add_bands(session, article_id, doc.bands)
+    if state.batching:
+        state.paragraph_rows.extend(learning.paragraph_rows(source_id, doc))
+        state.new_article_at[source_id] = now
+    else:
+        learning.learn_paragraphs(session, page.source, source_id, doc)
+        core_execute(session, NEW_ARTICLE_AT, {"source": source_id, "at": now})
+    # what matches and alerts read of it
+    matches.match(state, session, Article(id=article_id, story_id=story_id), doc.topics, now)
     state.counters["new_articles"] += 1
-    return article
+    return article_id
+
+
+def _article_row(
+    state: IngestState, page: ArticlePage, doc: Processed, now: datetime
+) -> dict[str, Any]:
+    return {
+        "title": doc.title,
+        "text": doc.text,
+        "author": doc.author,
+        "published_at": doc.published_at,
+        "language": doc.language,
+        "site_name": doc.site_name,
+        "first_seen_at": now,
+        "last_checked_at": now,
+        "last_changed_at": now,
+        "next_check_at": now + state.schedule[0] if state.schedule else None,
+        "revisit_step": 0,
+        "version_count": 1,
+        "content_hash": doc.content_hash,
+        "text_hash": doc.text_hash,
+        "body_hash": page.body_hash,
+        "etag": page.etag,
+        "last_modified": page.last_modified,
+        "words": doc.words,
+        "signature": doc.signature,
+        "canonical_link": doc.foreign_canonical,
+        "is_republication": doc.foreign_canonical is not None,
+    }

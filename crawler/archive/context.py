@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -37,6 +38,13 @@ class IngestState:
     # Per source, the learned boilerplate the pages being stored were stripped of (the
     # crawl's, shared): a revisit is compared with the previous version cleaned alike.
     boilerplate: Mapping[str, AbstractSet[str]] = field(default_factory=dict)
+    # Within a batch (Ingestor.batch), the per-page writes to rows many pages share, added up
+    # and written once at its end: per source id, [requests, not modified, errors] and the
+    # time of its last new article; boilerplate paragraph counts (read only by relearning).
+    batching: bool = False
+    source_counts: dict[int, list[int]] = field(default_factory=dict)
+    new_article_at: dict[int, datetime] = field(default_factory=dict)
+    paragraph_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.schedule = self.schedule or list(self.config.revisit.schedule)
@@ -49,7 +57,7 @@ _COUNT_REQUEST = (
     update(Source)
     .where(Source.id == bindparam("source"))
     .values(
-        requests=Source.requests + 1,
+        requests=Source.requests + bindparam("more_requests"),
         not_modified=Source.not_modified + bindparam("more_not_modified"),
         errors=Source.errors + bindparam("more_errors"),
     )
@@ -71,9 +79,28 @@ def count_request(
     not_modified: bool = False,
     error: bool = False,
 ) -> None:
+    source = source_id(state, session, name)
+    if state.batching:
+        counts = state.source_counts.setdefault(source, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += not_modified
+        counts[2] += error
+        return
     params = {
-        "source": source_id(state, session, name),
+        "source": source,
+        "more_requests": 1,
         "more_not_modified": int(not_modified),
         "more_errors": int(error),
     }
     core_execute(session, _COUNT_REQUEST, params)
+
+
+def write_counts(state: IngestState, session: Session) -> None:
+    """The request counters a batch added up, one row per source."""
+    rows = [
+        {"source": source, "more_requests": r, "more_not_modified": nm, "more_errors": e}
+        for source, (r, nm, e) in state.source_counts.items()
+    ]
+    state.source_counts = {}
+    if rows:
+        core_execute(session, _COUNT_REQUEST, rows)

@@ -8,18 +8,20 @@ boilerplate, revisits, matches, outbox); `Ingestor` holds what they share for on
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from crawler.archive import aliases, articles, context, sources, stories
+from crawler.archive import aliases, articles, context, learning, sources, stories
 from crawler.archive.context import IngestState
 from crawler.config import Config
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure, Processed
 from crawler.text import dedup
 from storage.models import Article
+from storage.queries import core_execute
 
 
 class Ingestor:
@@ -43,6 +45,24 @@ class Ingestor:
     @boilerplate.setter
     def boilerplate(self, learned: Mapping[str, AbstractSet[str]]) -> None:
         self.state.boilerplate = learned
+
+    @contextmanager
+    def batch(self, session: Session) -> Iterator[None]:
+        """Pages applied together: what they add to rows many of them share (request
+        counters, last new article, boilerplate paragraph counts) is written once, at the
+        end, and nothing of it when the batch fails."""
+        state = self.state
+        state.batching = True
+        try:
+            yield
+            learning.count_paragraphs(session, state.paragraph_rows)
+            context.write_counts(state, session)
+            rows = [{"source": s, "at": at} for s, at in state.new_article_at.items()]
+            if rows:
+                core_execute(session, articles.NEW_ARTICLE_AT, rows)
+        finally:
+            state.batching = False
+            state.paragraph_rows, state.source_counts, state.new_article_at = [], {}, {}
 
     def source_id(self, session: Session, name: str) -> int:
         return context.source_id(self.state, session, name)
@@ -71,4 +91,4 @@ class Ingestor:
     def _candidates(
         self, session: Session, article: Article, doc: Processed
     ) -> list[dedup.Candidate]:
-        return stories.candidates(session, article, doc)
+        return stories.candidates(session, article.id, doc)

@@ -31,12 +31,21 @@ def _count_paragraph(dialect_name: str) -> Any:
 
 
 def learn_paragraphs(session: Session, source: str, source_id: int, doc: Processed) -> None:
-    if not doc.paragraph_keys:
-        return
-    rows = [
+    count_paragraphs(session, paragraph_rows(source_id, doc))
+
+
+def paragraph_rows(source_id: int, doc: Processed) -> list[dict[str, Any]]:
+    """One article's short paragraphs, as rows to count (:func:`count_paragraphs`)."""
+    return [
         {"source_id": source_id, "key": key, "docs": 1, "sample": sample}
         for key, sample in doc.paragraph_keys.items()
     ]
+
+
+def count_paragraphs(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add each row's paragraph to its source's counts (one page's, or a batch's)."""
+    if not rows:
+        return
     # One statement of fixed shape run for every row (executemany): compiled once, where a
     # multi-row VALUES of varying length was compiled anew for every article.
     core_execute(session, _count_paragraph(session.get_bind().dialect.name), rows)

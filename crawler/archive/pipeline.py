@@ -164,9 +164,10 @@ class ArchivePipeline:
         before = self.ingestor.counters.copy()
         with transaction(self.sessions) as session:
             serialise_writers(session)
-            for item, doc, stripped in batch:
-                self._apply(session, item, doc, stripped)
-            self.ingestor.retry_deferred(session)
+            with self.ingestor.batch(session):
+                for item, doc, stripped in batch:
+                    self._apply(session, item, doc, stripped)
+                self.ingestor.retry_deferred(session)
             self._store_recleaned(session)
             for item, *_ in batch:
                 if isinstance(item, ArticlePage):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,21 +40,28 @@ def due_revisits(
 def version_row(
     article: Article, n: int, page: ArticlePage, doc: Processed, now: datetime
 ) -> Version:
-    return Version(
-        article_id=article.id,
-        n=n,
-        fetched_at=now,
-        title=doc.title,
-        text=doc.text,
-        raw_text=doc.raw_text,
-        author=doc.author,
-        published_at=doc.published_at,
-        content_hash=doc.content_hash,
-        http_status=page.status,
-        etag=page.etag,
-        last_modified=page.last_modified,
-        html=doc.html,
-    )
+    return Version(**version_values(article.id, n, page, doc, now))
+
+
+def version_values(
+    article_id: int, n: int, page: ArticlePage, doc: Processed, now: datetime
+) -> dict[str, Any]:
+    """A version's columns (the rest take their defaults)."""
+    return {
+        "article_id": article_id,
+        "n": n,
+        "fetched_at": now,
+        "title": doc.title,
+        "text": doc.text,
+        "raw_text": doc.raw_text,
+        "author": doc.author,
+        "published_at": doc.published_at,
+        "content_hash": doc.content_hash,
+        "http_status": page.status,
+        "etag": page.etag,
+        "last_modified": page.last_modified,
+        "html": doc.html,
+    }
 
 
 def checked(

@@ -102,9 +102,7 @@ _BAND_CANDIDATES = _band_candidates()
 
 def assign_story(state: IngestState, session: Session, article: Article, doc: Processed) -> None:
     """Join the story of the best near-duplicate, or start a new one."""
-    match = dedup.best_match(
-        doc.signature, doc.text_hash, doc.words, candidates(session, article, doc)
-    )
+    match = nearest(session, doc, article.id)
     if match is None:
         story = Story(canonical_article_id=article.id, created_at=utcnow())
         session.add(story)
@@ -114,24 +112,33 @@ def assign_story(state: IngestState, session: Session, article: Article, doc: Pr
         article.story_id = match.story_id
         state.counters["story_copies"] += 1
         recanonicalise(session, match.story_id)
-    if doc.bands:
-        core_execute(
-            session,
-            insert(LshBand),
-            [{"band": i, "hash": h, "article_id": article.id} for i, h in enumerate(doc.bands)],
-        )
+    add_bands(session, article.id, doc.bands)
 
 
-def candidates(session: Session, article: Article, doc: Processed) -> list[dedup.Candidate]:
+def nearest(session: Session, doc: Processed, article_id: int = -1) -> dedup.Candidate | None:
+    """The stored near-duplicate whose story the document joins, if any."""
+    found = candidates(session, article_id, doc)
+    return dedup.best_match(doc.signature, doc.text_hash, doc.words, found)
+
+
+def add_bands(session: Session, article_id: int, bands: list[int]) -> None:
+    """An article's rows in the LSH index."""
+    if bands:
+        rows = [{"band": i, "hash": h, "article_id": article_id} for i, h in enumerate(bands)]
+        core_execute(session, insert(LshBand), rows)
+
+
+def candidates(session: Session, article_id: int, doc: Processed) -> list[dedup.Candidate]:
+    """The stored articles that may be near-duplicates of `doc` (not `article_id` itself)."""
     if doc.bands:
         params = {f"h{i}": h for i, h in enumerate(doc.bands)}
         # flushed first: the story of an article stored earlier in this batch counts
         session.flush()
-        rows = core_execute(session, _BAND_CANDIDATES, {**params, "article_id": article.id})
+        rows = core_execute(session, _BAND_CANDIDATES, {**params, "article_id": article_id})
     else:
         rows = session.execute(
             _candidate_columns()
-            .where(Article.text_hash == doc.text_hash, Article.id != article.id)
+            .where(Article.text_hash == doc.text_hash, Article.id != article_id)
             .limit(MAX_CANDIDATES)
         )
     return [
