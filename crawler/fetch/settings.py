@@ -83,6 +83,9 @@ def scrapy_settings(
         # The CLI installs the one root handler on stderr, at the level -v/-q ask for.
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_LEVEL": "INFO",
+        # No MEMUSAGE_LIMIT_MB is set, so the extension would only sample the process's
+        # memory for a stat nothing reads.
+        "MEMUSAGE_ENABLED": False,
         "NEWSMON_CONFIG": config,
         "NEWSMON_PROGRESS": progress,
         "NEWSMON_RUN_ID": run_id,
@@ -94,7 +97,15 @@ def scrapy_settings(
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         # Queued requests on disk: a feed may name 20,000 articles (crawler.fetch.diskqueue).
         "SCHEDULER": "crawler.fetch.diskqueue.DiskQueueScheduler",
-        "SPIDER_MIDDLEWARES": {"crawler.fetch.middlewares.known.KnownArticleMiddleware": 900},
+        "SPIDER_MIDDLEWARES": {
+            "crawler.fetch.middlewares.known.KnownArticleMiddleware": 900,
+            # Off: newsmon sets no DEPTH_LIMIT (a source's listing pages are bounded by
+            # crawl.max_pages), so depth was only tracked for a stat, on every request.
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            # A development aid (it warns when a callback copies response.meta into a new
+            # request), run on every request the spider yields.
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        },
         # Refuses non-public addresses where Twisted connects (see NetworkGuardMiddleware).
         "TWISTED_DNS_RESOLVER": "crawler.fetch.middlewares.network.GuardedResolver",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
