@@ -14,11 +14,11 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.archive.ingest import Ingestor
-from crawler.archive.learning import reclean
+from crawler.archive.learning import holding, reclean, store_recleaned
 from crawler.archive.reprocess import reprocess
 from crawler.config import Config, from_dict
 from crawler.items import ArticlePage, FeedHints, Processed
-from crawler.process.worker import body_hash, init_worker, process_page
+from crawler.process.worker import body_hash, init_worker, process_page, reclean_texts
 from crawler.text import boilerplate, dedup
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, LshBand, Version
@@ -184,6 +184,40 @@ def test_a_reclean_refreshes_signature_and_bands(archive: Archive) -> None:
     text = archive.article().text
     assert PLUG not in text
     _assert_fingerprints(archive, article.id, text)
+
+
+def _in_the_pool(archive: Archive, source_id: int) -> tuple[dict[int, Any], dict[int, str]]:
+    """What the crawl sends the pool to strip of PLUG, and what the pool gives back."""
+    with transaction(archive.sessions) as session:
+        sent = holding(session, source_id, {PLUG_KEY})
+    return dict(reclean_texts(sent, frozenset({PLUG_KEY}))), {i: text for i, _, text in sent}
+
+
+def test_a_reclean_in_the_pool_stores_what_reclean_would(archive: Archive) -> None:
+    archive.apply(*archive.fetch([*PARAGRAPHS, PLUG, *NEW_PARAGRAPHS]))
+    article = archive.article()
+    cleaned, sent = _in_the_pool(archive, article.source_id)
+    assert list(sent) == [article.id]
+    with transaction(archive.sessions) as session:
+        assert store_recleaned(session, cleaned, sent, {PLUG_KEY}) == 1
+    text = archive.article().text
+    assert PLUG not in text and NEW_PARAGRAPHS[0] in text
+    _assert_fingerprints(archive, article.id, text)
+
+
+def test_a_reclean_from_the_pool_never_overwrites_a_newer_text(archive: Archive) -> None:
+    archive.apply(*archive.fetch([*PARAGRAPHS, PLUG]))
+    article = archive.article()
+    cleaned, sent = _in_the_pool(archive, article.source_id)
+    # a revisit stores a new text while the pool strips the old one
+    page, doc = archive.fetch([*PARAGRAPHS, PLUG, *NEW_PARAGRAPHS], article_id=article.id)
+    archive.apply(page, doc)
+    with transaction(archive.sessions) as session:
+        assert store_recleaned(session, cleaned, sent, {PLUG_KEY}) == 1
+    stored = archive.article()
+    assert stored.version_count == 2
+    assert PLUG not in stored.text and NEW_PARAGRAPHS[1] in stored.text
+    _assert_fingerprints(archive, article.id, stored.text)
 
 
 def test_reprocess_refreshes_signature_and_bands(archive: Archive) -> None:
