@@ -53,7 +53,7 @@ _COMPARE_TABLE = str.maketrans(
 
 # --- typography ---------------------------------------------------------------------------------
 def typography(s: str) -> str:
-    """NFKC, curly quotes folded to straight ones, every dash to "-", invisible characters dropped."""
+    """NFKC, curly quotes made straight, every dash "-", invisible characters dropped."""
     return unicodedata.normalize("NFKC", s).translate(_TEXT_TABLE)
 
 

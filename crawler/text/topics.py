@@ -1,6 +1,6 @@
 """Topic queries: match the query language against case- and accent-folded articles.
 
-The language itself (folding, syntax tree, parser) lives in storage.querylang, shared with
+The language itself (folding, syntax tree, parser) lives in crawler.text.query, shared with
 `newsmon search`; it is re-exported here, so `crawler.text.topics` stays the one import for topics.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from storage.querylang import (
+from crawler.text.query import (
     And,
     Field,
     Node,

@@ -23,9 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from crawler.text.query import And, Field, Node, Not, Or, Phrase, QueryError, Site, Term, parse
 from storage.models import Article, Source, TopicMatch
 from storage.queries import iso
-from storage.querylang import And, Field, Node, Not, Or, Phrase, QueryError, Site, Term, parse
 
 
 class SearchError(ValueError):
@@ -34,7 +34,7 @@ class SearchError(ValueError):
 
 # --- the query tree in each backend's syntax ---------------------------------------------------
 #
-# A query is parsed once, by the topics' parser (storage.querylang), then written as SQL: each
+# A query is parsed once, by the topics' parser (crawler.text.query), then written as SQL: each
 # largest part made of words, phrases, AND, OR and title: alone becomes one full-text match
 # (FTS5 MATCH, or tsvector @@ tsquery); NOT and site: become SQL, around those matches. So NOT
 # is unary as in topics, a query of NOT alone works, and site: filters on the article's host.
