@@ -149,9 +149,106 @@ def fold_marks(s: str) -> str:
     return folded if folded.isascii() else _combining().sub("", folded)
 
 
+# --- words, and scripts written without spaces --------------------------------------------------
+# Chinese, Japanese and Thai (and Lao, Khmer, Myanmar) put no space between words, and Korean
+# glues particles to its words ("우크라이나를"), so a run of such letters is no word. These runs
+# are read as overlapping character bigrams, as Lucene's CJK analyzers do: "乌克兰" is the phrase
+# "乌克 克兰", found inside "表示乌克兰问题" whatever surrounds it. Runs are NFKC-normalised only:
+# stripping their marks would merge distinct syllables (Japanese "ガ" into "カ").
+_BIGRAM_BLOCKS = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1100-\u11ff"  # Hangul jamo
+    "\u1780-\u17ff"  # Khmer
+    "\u2e80-\u2fdf"  # CJK radicals
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3100-\u31ff"  # Bopomofo, Hangul compatibility jamo, Katakana extensions
+    "\u3400-\u4dbf\u4e00-\u9fff"  # CJK ideographs
+    "\ua960-\ua97f\uac00-\ud7ff"  # Hangul
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # half-width Katakana
+    "\U00020000-\U0003134f"  # CJK ideographs, supplementary planes
+)
+_HAS_BIGRAM_SCRIPT = re.compile(f"[{_BIGRAM_BLOCKS}]")
+
+
+@cache
+def _bigram_run() -> re.Pattern[str]:
+    """A run of letters and marks of those scripts (their punctuation, "。" or "・", ends it)."""
+    blocks = re.compile(f"[{_BIGRAM_BLOCKS}]")
+
+    def letter(c: str) -> bool:
+        return blocks.match(c) is not None and unicodedata.category(c)[0] in "LMN"
+
+    return re.compile(f"[{_char_class(letter)}]+")
+
+
+def has_bigram_script(s: str) -> bool:
+    """Whether `s` holds a letter of a script read as bigrams (CJK, Thai, Korean ...)."""
+    return not s.isascii() and _HAS_BIGRAM_SCRIPT.search(s) is not None
+
+
+def bigrams(run: str) -> list[str]:
+    """The overlapping character bigrams of a run ("乌克兰" -> ["乌克", "克兰"]); one
+    character is its own token."""
+    run = unicodedata.normalize("NFKC", run)
+    return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def segments(s: str) -> Iterator[tuple[str, int, int, bool]]:
+    """`s` cut into (piece, start, end, bigram_script): runs of the scripts read as bigrams and
+    the text between them, in order, covering `s`."""
+    pos = 0
+    for m in _bigram_run().finditer(s):
+        if m.start() > pos:
+            yield s[pos : m.start()], pos, m.start(), False
+        yield m.group(), m.start(), m.end(), True
+        pos = m.end()
+    if pos < len(s):
+        yield s[pos:], pos, len(s), False
+
+
+def script_pieces(s: str) -> list[tuple[str, bool]] | None:
+    """`s` (NFKC) cut into (piece, bigram_script) as :func:`segments` does, or None when it
+    holds no script read as bigrams. NFKC first, so that "㌀" or half-width "ｱ" count as the
+    Katakana they stand for."""
+    if s.isascii():
+        return None
+    s = unicodedata.normalize("NFKC", s)
+    if _HAS_BIGRAM_SCRIPT.search(s) is None:
+        return None
+    return [(piece, bigram) for piece, _, _, bigram in segments(s)]
+
+
 def words(s: str) -> list[str]:
-    """The folded words of `s`: runs of letters and digits ("pro-Moscow" -> ["pro", "moscow"])."""
-    return word_re().findall(fold(s))
+    """The folded words of `s`: runs of letters and digits ("pro-Moscow" -> ["pro", "moscow"]),
+    and the bigrams of runs in scripts without spaces."""
+    pieces = script_pieces(s)
+    if pieces is None:
+        return word_re().findall(fold(s))
+    found: list[str] = []
+    for piece, bigram in pieces:
+        found.extend(bigrams(piece) if bigram else word_re().findall(fold(piece)))
+    return found
+
+
+def word_spans(s: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) for each of :func:`words`, with offsets into `s` itself: a bigram
+    spans its two characters (its whole run when NFKC changed the run's length)."""
+    spans: list[tuple[str, int, int]] = []
+    pieces = segments(s) if has_bigram_script(s) else iter([(s, 0, len(s), False)])
+    for piece, start, end, bigram in pieces:
+        if bigram:
+            grams = bigrams(piece)
+            exact = len(grams) == max(len(piece) - 1, 1)
+            spans.extend(
+                (g, start + i, start + i + len(g)) if exact else (g, start, end)
+                for i, g in enumerate(grams)
+            )
+            continue
+        for m in word_re().finditer(piece):
+            spans.extend((w, start + m.start(), start + m.end()) for w in words(m.group()))
+    return spans
 
 
 # --- hashes -------------------------------------------------------------------------------------

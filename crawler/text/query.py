@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from crawler.text.normalise import fold, word_re, words
+from crawler.text.normalise import fold, has_bigram_script, word_re, words
 
 __all__ = [
     "word_re",
@@ -326,7 +326,7 @@ def unparse(node: Node) -> str:
     if isinstance(node, Term):
         return node.word + ("*" if node.prefix else "")
     if isinstance(node, Phrase):
-        return '"' + " ".join(unparse(t) for t in node.terms) + '"'
+        return '"' + _unparse_terms(node.terms) + '"'
     if isinstance(node, Site):
         return f"site:{node.host}"
     if isinstance(node, Not):
@@ -341,3 +341,16 @@ def _unparse_operand(node: Node) -> str:
     # Every nested AND/OR is bracketed, so the parsed tree has exactly the same shape.
     text = unparse(node)
     return f"({text})" if isinstance(node, And | Or) else text
+
+
+def _unparse_terms(terms: tuple[Term, ...]) -> str:
+    """A phrase's words, the overlapping bigrams of a run written back as the run ("乌克 克兰"
+    as "乌克兰", which parses to the same bigrams)."""
+    out = unparse(terms[0])
+    for prev, term in zip(terms, terms[1:], strict=False):
+        joined = not prev.prefix and len(prev.word) == len(term.word) == 2
+        if joined and prev.word[1] == term.word[0] and has_bigram_script(term.word):
+            out += unparse(term)[1:]
+        else:
+            out += " " + unparse(term)
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from crawler.text.normalise import fold_marks
+from crawler.text.normalise import bigrams, fold_marks, script_pieces
 
 # --- Parameters --------------------------------------------------------------------------------
 # 128 permutations: the Jaccard estimate has a standard error of sqrt(J(1-J)/128), about 0.044 at
@@ -73,6 +73,18 @@ def shingle_words(text: str) -> list[str]:
     :param text: plain text.
     :return: the words in order; ``words`` in :class:`Candidate` is the length of this list.
     """
+    pieces = script_pieces(text)
+    if pieces is None:
+        return _folded_words(text)
+    # Chinese, Japanese, Thai, Korean: character bigrams, so copies of a story in these scripts
+    # share shingles (a sentence would otherwise be one "word").
+    found: list[str] = []
+    for piece, bigram in pieces:
+        found.extend(bigrams(piece) if bigram else _folded_words(piece))
+    return found
+
+
+def _folded_words(text: str) -> list[str]:
     # "Ukraine's" and "Ukraine’s" must give one word, not "ukraine" + "s" in one copy only.
     folded = _APOSTROPHES.sub("", fold_marks(text))
     return [_VARIANTS.get(word, word) for word in _WORD.findall(folded)]

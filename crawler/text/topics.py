@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from crawler.text.normalise import has_bigram_script, word_spans
 from crawler.text.query import (
     And,
     Field,
@@ -24,7 +25,6 @@ from crawler.text.query import (
     idna,
     parse,
     unparse,
-    word_re,
     words,
 )
 
@@ -91,14 +91,23 @@ def _url_host(url: str) -> str:
     return idna(host.strip(".").lower())
 
 
+def _lone_character(term: Term) -> bool:
+    """A term of one character of a script read as bigrams: found inside any bigram."""
+    return len(term.word) == 1 and has_bigram_script(term.word)
+
+
 def _word_matches(word: str, term: Term) -> bool:
-    return word.startswith(term.word) if term.prefix else word == term.word
+    if term.prefix:
+        return word.startswith(term.word)
+    return word == term.word or (_lone_character(term) and term.word in word)
 
 
 def _in_vocab(term: Term, vocab: frozenset[str]) -> bool:
-    if not term.prefix:
-        return term.word in vocab
-    return any(w.startswith(term.word) for w in vocab)
+    if term.prefix:
+        return any(w.startswith(term.word) for w in vocab)
+    if _lone_character(term):
+        return any(term.word in w for w in vocab)
+    return term.word in vocab
 
 
 def _phrase_in(terms: tuple[Term, ...], seq: tuple[str, ...], vocab: frozenset[str]) -> bool:
@@ -113,8 +122,8 @@ def _phrase_in(terms: tuple[Term, ...], seq: tuple[str, ...], vocab: frozenset[s
 
 def _starts(first: Term, seq: tuple[str, ...], limit: int) -> Iterator[int]:
     """Positions below `limit` where `first` matches, found with C-speed index() when exact."""
-    if first.prefix:
-        yield from (i for i in range(max(limit, 0)) if seq[i].startswith(first.word))
+    if first.prefix or _lone_character(first):
+        yield from (i for i in range(max(limit, 0)) if _word_matches(seq[i], first))
         return
     i = -1
     while True:
@@ -205,11 +214,7 @@ _ELLIPSIS = "\u2026"
 
 def _raw_words(text: str) -> list[tuple[str, int, int]]:
     """(folded word, start, end) for each word of `text`, with offsets into `text` itself."""
-    out: list[tuple[str, int, int]] = []
-    for m in word_re().finditer(text):
-        for w in words(m.group()):
-            out.append((w, m.start(), m.end()))
-    return out
+    return word_spans(text)
 
 
 def _term_patterns(terms: Iterable[str]) -> list[tuple[Term, ...]]:
