@@ -214,6 +214,15 @@ class TopicConfig(_Section):
     alert_to: list[str] = Field(default_factory=list)
     alert_mode: Literal["immediate", "daily", "none"] = "immediate"
     alert_updates: bool = False
+    # Off by default: exact (folded) words. A Snowball language ("russian", "ru") matches by stems.
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _has_stemmer(cls, value: str | None) -> str | None:
+        from crawler.text.normalise import stemming_language
+
+        return None if value is None else stemming_language(value)
 
     @field_validator("query")
     @classmethod

@@ -43,7 +43,7 @@ class ArchivePipeline:
         self.run_id: int | None = crawler.settings.get("NEWSMON_RUN_ID")
         self.ingestor = Ingestor(self.config, self.run_id)
         # for pages re-stripped here (the workers match the rest)
-        self.topics = [Topic(t.name, t.query) for t in self.config.topics]
+        self.topics = [Topic(t.name, t.query, t.language) for t in self.config.topics]
         self.buffer: list[Op] = []
         self.last_flush = time.monotonic()
         self.boilerplate: dict[str, frozenset[str]] = {}
@@ -64,7 +64,7 @@ class ArchivePipeline:
         self.engine = make_engine(self.config.database_url)
         self.sessions = session_factory(self.engine, write=True)
         workers = self.config.crawl.workers or os.cpu_count() or 1
-        topics = [(t.name, t.query) for t in self.config.topics]
+        topics = [(t.name, t.query, t.language) for t in self.config.topics]
         self.pool = ExtractionPool(workers, topics)
         with self.sessions() as session:
             for source in self.config.sources:

@@ -36,7 +36,7 @@ def reprocess(
 
     :param progress: called with (articles done, articles in all) after each batch.
     """
-    init_worker([(t.name, t.query) for t in config.topics])
+    init_worker([(t.name, t.query, t.language) for t in config.topics])
     query = select(Article.id).order_by(Article.id)
     if source is not None:
         query = query.join(Source, Source.id == Article.source_id).where(Source.name == source)

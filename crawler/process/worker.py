@@ -11,6 +11,7 @@ import os
 import threading
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import replace
 
 from crawler.items import FeedHints, Processed
@@ -20,7 +21,7 @@ from crawler.process.memory import release_free_memory
 from crawler.text import dedup, shingles
 from crawler.text.boilerplate import paragraph_key, strip_boilerplate, strip_lines
 from crawler.text.normalise import text_hashes
-from crawler.text.topics import Document, Topic
+from crawler.text.topics import Document, Topic, TopicSpec
 from crawler.text.urls import canonicalise, same_site
 
 # How often a worker checks that the crawl that started it is still alive.
@@ -31,13 +32,13 @@ BOILERPLATE_MAX_WORDS = 40
 _topics: list[Topic] = []
 
 
-def init_worker(topics: list[tuple[str, str]]) -> None:
+def init_worker(topics: Sequence[TopicSpec]) -> None:
     """Pool initializer: compile the topic queries once per worker process."""
     global _topics
     # numpy's MinHash, loaded now rather than at the first page long enough for a signature:
     # a worker that cannot load it fails every page, loudly, not only the long ones
     importlib.import_module("crawler.text.minhash")
-    _topics = [Topic(name, query) for name, query in topics]
+    _topics = [Topic(*spec) for spec in topics]
     # trafilatura logs an error for every page it cannot parse; those are counted by the crawl.
     for name in ("trafilatura", "htmldate", "courlan", "justext"):
         logging.getLogger(name).setLevel(logging.CRITICAL)

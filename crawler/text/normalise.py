@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
-from functools import cache
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache, lru_cache
 
 # --- the characters -----------------------------------------------------------------------------
 # Unicode dash punctuation (category Pd) and the minus sign, all compared as "-".
@@ -266,3 +266,45 @@ def text_hashes(title: str | None, text: str) -> tuple[str, str]:
 def _content_digest(title: str | None, normal_text: str) -> str:
     payload = f"{normalise_text(title or '')}\n\n{normal_text}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# --- stems --------------------------------------------------------------------------------------
+# ISO 639-1 codes for the Snowball stemmers' names, so a topic may say "ru" or "russian".
+_LANGUAGE_CODES = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech",
+    "da": "danish", "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian",
+    "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
+    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian",
+    "ne": "nepali", "no": "norwegian", "nb": "norwegian", "fa": "persian", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "st": "sesotho",
+    "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
+
+
+def stemming_language(name: str) -> str:
+    """The Snowball stemmer's name for `name` (a name or an ISO 639-1 code); ValueError lists
+    the choices when there is no stemmer for it."""
+    import snowballstemmer  # only topics that ask for stemming pay for the import
+
+    wanted = name.strip().lower()
+    wanted = _LANGUAGE_CODES.get(wanted, wanted)
+    known = snowballstemmer.algorithms()
+    if wanted not in known:
+        raise ValueError(f"no stemmer for language {name!r}; choose one of: {', '.join(known)}")
+    return str(wanted)
+
+
+@cache
+def _stemmer(language: str) -> Callable[[str], str]:
+    import snowballstemmer
+
+    stem: Callable[[str], str] = snowballstemmer.stemmer(stemming_language(language)).stemWord
+    # Bounded: a daemon meets new words for months.
+    return lru_cache(maxsize=200_000)(stem)
+
+
+def stem_words(language: str, folded: Sequence[str]) -> tuple[str, ...]:
+    """Each folded word reduced to its Snowball stem ("украине" and "украина" to "украин");
+    bigrams of scripts without spaces are left as they are."""
+    stem = _stemmer(language)
+    return tuple(w if has_bigram_script(w) else stem(w) for w in folded)
