@@ -201,3 +201,15 @@ def test_the_folds_know_a_few_things_by_heart() -> None:
     assert normalise.compare_form("it\u2032s \u200ehere\u2014now") == "it's here-now"
     assert normalise.words("G7峰会 Zürich") == ["g7", "峰会", "zurich"]
     assert shingle_words("乌克兰。Kiev’s") == ["乌克", "克兰", "kyivs"]
+
+
+def test_every_character_that_becomes_cjk_under_nfkc_is_looked_at() -> None:
+    """A text skips NFKC (and the bigram reading) only when no character of it can turn into a
+    script read as bigrams: checked on every code point of planes 0-2."""
+    missed = [
+        hex(cp)
+        for cp in range(0x30000)
+        if normalise.has_bigram_script(unicodedata.normalize("NFKC", chr(cp)))
+        and normalise._MAY_HAVE_BIGRAM_SCRIPT.search(chr(cp)) is None
+    ]
+    assert missed == []

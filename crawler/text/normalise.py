@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 
 # --- the characters -----------------------------------------------------------------------------
@@ -83,17 +83,17 @@ def paragraphs(text: str) -> list[str]:
 
 
 # --- case and accents ---------------------------------------------------------------------------
-def _code_points() -> Iterator[int]:
-    # Combining marks live in the BMP, plane 1 and the variation selectors of plane 14;
-    # scanning only these keeps the first use fast.
-    yield from range(0x20000)
-    yield from range(0xE0000, 0xE1000)
+# Marks beyond the Basic Multilingual Plane live in plane 1 and the variation selectors of
+# plane 14. They are kept out of the regular expressions: `re` tests a class of BMP characters
+# in one step, but each astral range one after another (ten times slower over a text).
+_ASTRAL_POINTS = (range(0x10000, 0x20000), range(0xE0000, 0xE1000))
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def _char_class(pred: Callable[[str], bool]) -> str:
+def _char_class(pred: Callable[[str], bool], points: Iterable[int] = range(0x10000)) -> str:
     """A regex character class body of the code points for which `pred` holds, as ranges."""
     ranges: list[tuple[int, int]] = []
-    for cp in _code_points():
+    for cp in points:
         if not pred(chr(cp)):
             continue
         if ranges and ranges[-1][1] == cp - 1:
@@ -106,27 +106,48 @@ def _char_class(pred: Callable[[str], bool]) -> str:
     )
 
 
+def _astral(pred: Callable[[str], bool]) -> dict[int, None]:
+    return {cp: None for points in _ASTRAL_POINTS for cp in points if pred(chr(cp))}
+
+
+class _Stripper:
+    """Deletes the characters for which `pred` holds: a regex for the BMP, a table beyond."""
+
+    def __init__(self, pred: Callable[[str], bool]) -> None:
+        self.bmp = re.compile(f"[{_char_class(pred)}]+")
+        self.astral = _astral(pred)
+
+    def __call__(self, s: str) -> str:
+        s = self.bmp.sub("", s)
+        return s.translate(self.astral) if _ASTRAL.search(s) else s
+
+
 # Built at first use, never at import: a scan of 135,000 code points takes a tenth of a second,
 # which every command and every extraction worker would otherwise pay at start.
 @cache
-def _accents() -> re.Pattern[str]:
+def _accents() -> _Stripper:
     """Accents: marks with a non-zero combining class (what NFKD splits off "é", "ü", "ș"),
     except the Indic virama (class 9), which joins consonants rather than decorating them."""
-    return re.compile(f"[{_char_class(lambda c: unicodedata.combining(c) not in (0, 9))}]+")
+    return _Stripper(lambda c: unicodedata.combining(c) not in (0, 9))
 
 
 @cache
-def _combining() -> re.Pattern[str]:
+def _combining() -> _Stripper:
     """Every mark with a non-zero combining class, the virama included."""
-    return re.compile(f"[{_char_class(lambda c: unicodedata.combining(c) != 0)}]+")
+    return _Stripper(lambda c: unicodedata.combining(c) != 0)
 
 
 @cache
 def word_re() -> re.Pattern[str]:
     """A word: a run of letters, digits and marks (marks that survive folding, such as Indic
     vowel signs, belong to their word; "_" does not)."""
-    marks = _char_class(lambda c: unicodedata.category(c).startswith("M"))
-    return re.compile(f"(?:[^\\W_]|[{marks}])+")
+    def mark(c: str) -> bool:
+        return unicodedata.category(c).startswith("M")
+
+    astral = _char_class(mark, (cp for points in _ASTRAL_POINTS for cp in points))
+    # The lookahead tests one range before the astral marks' many.
+    bmp = _char_class(mark)
+    return re.compile(f"(?:[^\\W_]|[{bmp}]|(?=[\U00010000-\U0010ffff])[{astral}])+")
 
 
 def fold(s: str) -> str:
@@ -134,7 +155,7 @@ def fold(s: str) -> str:
     search)."""
     if s.isascii():
         return s.lower()
-    s = _accents().sub("", unicodedata.normalize("NFKD", s.casefold()))
+    s = _accents()(unicodedata.normalize("NFKD", s.casefold()))
     # NFKD can expose capitals (e.g. "ℌ" -> "H"), hence a second casefold.
     return s.casefold()
 
@@ -146,7 +167,7 @@ def fold_marks(s: str) -> str:
     persisted, so dedup's folding can never change without re-signing the archive.
     """
     folded = unicodedata.normalize("NFKD", s.casefold())
-    return folded if folded.isascii() else _combining().sub("", folded)
+    return folded if folded.isascii() else _combining()(folded)
 
 
 # --- words, and scripts written without spaces --------------------------------------------------
@@ -170,6 +191,12 @@ _BIGRAM_BLOCKS = (
     "\U00020000-\U0003134f"  # CJK ideographs, supplementary planes
 )
 _HAS_BIGRAM_SCRIPT = re.compile(f"[{_BIGRAM_BLOCKS}]")
+# ... and the characters whose NFKC is in those scripts (enclosed and square CJK, half-width
+# Hangul, compatibility ideographs), so that a text without any skips NFKC.
+_MAY_HAVE_BIGRAM_SCRIPT = re.compile(
+    f"[{_BIGRAM_BLOCKS}\u3038-\u303a\u3200-\u33ff\uff65\uffa0-\uffdc"
+    "\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]"
+)
 
 
 @cache
@@ -180,7 +207,7 @@ def _bigram_run() -> re.Pattern[str]:
     def letter(c: str) -> bool:
         return blocks.match(c) is not None and unicodedata.category(c)[0] in "LMN"
 
-    return re.compile(f"[{_char_class(letter)}]+")
+    return re.compile(f"[{_char_class(letter)}\U00020000-\U0003134f]+")
 
 
 def has_bigram_script(s: str) -> bool:
@@ -212,7 +239,7 @@ def script_pieces(s: str) -> list[tuple[str, bool]] | None:
     """`s` (NFKC) cut into (piece, bigram_script) as :func:`segments` does, or None when it
     holds no script read as bigrams. NFKC first, so that "㌀" or half-width "ｱ" count as the
     Katakana they stand for."""
-    if s.isascii():
+    if s.isascii() or _MAY_HAVE_BIGRAM_SCRIPT.search(s) is None:
         return None
     s = unicodedata.normalize("NFKC", s)
     if _HAS_BIGRAM_SCRIPT.search(s) is None:
