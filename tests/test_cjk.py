@@ -3,14 +3,20 @@ the optional Snowball stemming of a topic's words."""
 
 from __future__ import annotations
 
-import pytest
+import html
 
+import pytest
+from sqlalchemy import select
+
+from crawler.archive.ingest import Ingestor
 from crawler.archive.search import search
-from crawler.config import TopicConfig
+from crawler.config import TopicConfig, from_dict
+from crawler.items import ArticlePage, FeedHints
+from crawler.process.worker import body_hash, init_worker, process_page
 from crawler.text import dedup
 from crawler.text.topics import Document, Topic, matches, parse, snippet
-from storage.db import make_engine, session_factory, transaction
-from storage.models import Article, Source
+from storage.db import make_engine, session_factory, transaction, upgrade
+from storage.models import Article, Source, TopicMatch
 
 # (term, text, whether the text speaks of the term), labelled by hand: the term as a word of
 # the sentence, not its characters scattered or inside an unrelated word.
@@ -213,3 +219,65 @@ def test_a_topic_language_without_a_stemmer_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="no stemmer for language 'klingon'"):
         TopicConfig(name="x", query="y", language="klingon")
     assert TopicConfig(name="x", query="y", language="RU").language == "russian"
+
+
+# --- through the worker and the write path --------------------------------------------------------
+def _zh_page(title: str, text: str, chrome: str) -> bytes:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n"))
+    return (
+        f"<html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"</head><body><nav>{chrome}</nav><article><h1>{html.escape(title)}</h1>{body}</article>"
+        "<footer>版权所有 © 2026</footer></body></html>"
+    ).encode()
+
+
+def _ingest(db_url: str, pages: list[tuple[str, str, str, str]]) -> list[tuple[int, list[str]]]:
+    """Each (source, url, title, text) through the worker and Ingestor; (story, topics) each."""
+    upgrade(db_url)
+    topics = {"ukraine-zh": "乌克兰 OR 普京", "economy-zh": "居民消费价格指数"}
+    init_worker(list(topics.items()))
+    config = from_dict(
+        {
+            "database": {"url": db_url},
+            "topics": [{"name": name, "query": query} for name, query in topics.items()],
+        }
+    )
+    engine = make_engine(db_url)
+    sessions = session_factory(engine, write=True)
+    for source, url, title, text in pages:
+        body = _zh_page(title, text, "首页 | 国内 | 国际 | 财经")
+        page = ArticlePage(
+            source=source, url=url, urls=[url], status=200, body=body,
+            content_type="text/html", etag=None, last_modified=None, article_id=None,
+            body_hash=body_hash(body),
+        )  # fmt: skip
+        doc = process_page(body, url, "text/html", FeedHints())
+        with transaction(sessions) as session:
+            Ingestor(config).page(session, page, doc)
+    with sessions() as session:
+        found = []
+        for article in session.scalars(select(Article).order_by(Article.id)):
+            topics = session.scalars(
+                select(TopicMatch.topic).where(TopicMatch.article_id == article.id)
+            )
+            found.append((int(article.story_id or 0), sorted(topics)))
+    engine.dispose()
+    return found
+
+
+def test_a_chinese_wire_story_and_its_reprint_are_one_story_with_their_topics(
+    db_url: str,
+) -> None:
+    reprint = STORY_ZH.replace("新华社北京12月7日电 ", "") + "\n责任编辑:王芳 本文来源:新华网"
+    found = _ingest(
+        db_url,
+        [
+            ("Xinhua", "https://xinhua.example.cn/a/1", "11月份CPI同比上涨0.2%", STORY_ZH),
+            ("Portal", "https://portal.example.cn/n/9", "国家统计局:11月CPI同比上涨0.2%", reprint),
+            ("Xinhua", "https://xinhua.example.cn/a/2", "前11个月外贸增长4.9%", STORY_ZH_OTHER),
+        ],
+    )
+    (story_a, topics_a), (story_b, topics_b), (story_c, topics_c) = found
+    assert story_a == story_b != story_c
+    assert topics_a == topics_b == ["economy-zh"]
+    assert topics_c == []
