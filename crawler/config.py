@@ -55,6 +55,18 @@ def parse_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _count_or_duration(value: Any) -> int | timedelta:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
+    return parse_duration(value)
+
+
 def hide_password(url: str) -> str:
     """A URL fit for an error message: its password, and query (which may hold one), as ***.
 
@@ -129,7 +141,8 @@ class RevisitConfig(_Section):
             parse_duration(d) for d in ("15m", "1h", "3h", "12h", "1d", "3d", "7d")
         ]
     )
-    budget: int = Field(500, ge=0, description="revisits per cycle at most")
+    # Time for revisits per cycle ("60s"), or (older form, still read) how many; overdue first.
+    budget: Annotated[int | timedelta, BeforeValidator(_count_or_duration)] = timedelta(seconds=60)
     material_words: int = Field(
         10, ge=1, description="words added+removed that make a change material"
     )
@@ -145,6 +158,7 @@ class AlertsConfig(_Section):
     daily_at: str = Field("08:00", pattern=r"^\d{2}:\d{2}$")
     timezone: str = "UTC"
     max_attempts: int = Field(20, ge=1)
+    operator_to: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -158,6 +172,11 @@ class AlertsConfig(_Section):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (e.g. UTC, Europe/Berlin)") from None
         return value
+
+    @field_validator("operator_to")  # told when a source turns unhealthy and recovers
+    @classmethod
+    def _operators(cls, value: list[str]) -> list[str]:
+        return _emails(value)
 
     @field_validator("daily_at")
     @classmethod
@@ -181,6 +200,9 @@ class SourceConfig(_Section):
     follow: str = ""
     paginate: str = ""
     every: Duration = timedelta(minutes=15)
+    # Adaptive polling: the interval follows the source's publishing rate between these.
+    every_min: Duration | None = None
+    every_max: Duration | None = None
 
     @field_validator("follow", "paginate")
     @classmethod
@@ -205,7 +227,24 @@ class SourceConfig(_Section):
             raise ValueError("a source needs at least one of feeds, sitemaps or pages")
         if self.pages and not self.follow:
             raise ValueError("`pages` needs a `follow` regex saying which links are articles")
+        if (self.every_min is None) != (self.every_max is None):
+            raise ValueError("`every_min` and `every_max` go together (or write a fixed `every`)")
+        low, high = self.poll_range
+        if self.every_min is not None and not timedelta(0) < low <= high:
+            raise ValueError("`every_min` must be above 0s and at most `every_max`")
         return self
+
+    @property
+    def poll_range(self) -> tuple[timedelta, timedelta]:
+        """The bounds of the polling interval; equal for a fixed `every`."""
+        return (self.every_min or self.every, self.every_max or self.every)
+
+
+class SourceHealthConfig(_Section):
+    """When a source counts as unhealthy (newsmon stats, operator emails)."""
+
+    empty_polls: int = Field(12, ge=1, description="polls in a row without a new article")
+    min_articles: int = Field(3, ge=1, description="new articles a poll needs to judge length")
 
 
 class TopicConfig(_Section):
@@ -229,10 +268,14 @@ class TopicConfig(_Section):
     @field_validator("alert_to")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
-        for addr in value:
-            if not re.match(r"^[^@\s<>]+@[^@\s<>]+$", addr):
-                raise ValueError(f"not an email address: {addr!r}")
-        return value
+        return _emails(value)
+
+
+def _emails(value: list[str]) -> list[str]:
+    for addr in value:
+        if not re.match(r"^[^@\s<>]+@[^@\s<>]+$", addr):
+            raise ValueError(f"not an email address: {addr!r}")
+    return value
 
 
 class DistributedConfig(_Section):
@@ -294,6 +337,7 @@ class Config(_Section):
     alerts: AlertsConfig = AlertsConfig()
     distributed: DistributedConfig = DistributedConfig()
     web: WebConfig = WebConfig()
+    source_health: SourceHealthConfig = SourceHealthConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
     topics: list[TopicConfig] = Field(default_factory=list)
 
