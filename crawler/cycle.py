@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 # The daemon hands a running shared cycle's id to the `crawl` it spawns to join it.
 JOIN_ENV = "NEWSMON_JOIN_CYCLE"
+# With a time budget: the most revisits a cycle chooses (they are held in memory).
+MAX_REVISITS = 100_000
 
 
 def select_sources(config: Config, names: Sequence[str]) -> list[Any]:
@@ -83,7 +85,7 @@ def start_run(
             ids = [i for i, n in names.items() if n in wanted]
             targets = [
                 RevisitTarget(a.id, a.url, names[a.source_id], a.etag, a.last_modified, a.body_hash)
-                for a in due_revisits(session, now, config.revisit.budget, ids)
+                for a in due_revisits(session, now, revisit_limit(config), ids)
             ]
             waiting = set(
                 session.scalars(
@@ -95,6 +97,14 @@ def start_run(
             return run.id, targets, waiting
     finally:
         engine.dispose()
+
+
+def revisit_limit(config: Config) -> int:
+    """Revisits chosen at the start of a cycle: `revisit.budget` when it is a count; with a
+    time budget every due article (up to a bound on memory), the budget deciding how many go
+    (CycleBudgetMiddleware)."""
+    budget = config.revisit.budget
+    return budget if isinstance(budget, int) else MAX_REVISITS
 
 
 def prune_history(session: Session, before: datetime) -> None:
