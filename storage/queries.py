@@ -267,9 +267,37 @@ def source_stats(session: Session) -> list[dict[str, Any]]:
                 "last_new_article_at": iso(last_new),
                 "consecutive_failures": src.consecutive_failures,
                 "stale": last_new is not None and now - last_new > timedelta(days=STALE_AFTER_DAYS),
+                "healthy": src.healthy is not False,
+                "health_problem": src.health_problem,
+                "health_changed_at": iso(src.health_changed_at),
+                "next_poll_at": iso(src.next_poll_at),
+                "days": source_days(session, src.id),
             }
         )
     return out
+
+
+def source_days(session: Session, source_id: int, days: int = 7) -> list[dict[str, Any]]:
+    """A source's daily counters, newest first: articles, errors, median words, 304 rate."""
+    from storage.models import SourceDay
+
+    rows = session.scalars(
+        select(SourceDay)
+        .where(SourceDay.source_id == source_id)
+        .order_by(SourceDay.day.desc())
+        .limit(days)
+    )
+    return [
+        {
+            "day": r.day.isoformat(),
+            "polls": r.polls,
+            "articles": r.articles,
+            "errors": r.errors,
+            "median_words": r.median_words,
+            "not_modified_rate": round(r.not_modified / r.requests, 3) if r.requests else None,
+        }
+        for r in rows
+    ]
 
 
 def run_stats(session: Session, limit: int = 10) -> list[dict[str, Any]]:

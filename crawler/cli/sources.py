@@ -65,7 +65,7 @@ def with_source(text: str, table: dict[str, Any], note: str) -> str:
         item.add(key, value)
     if "sources" not in doc:
         doc.append("sources", tomlkit.aot())
-    doc["sources"].append(item)  # type: ignore[union-attr]
+    doc["sources"].append(item)
     return tomlkit.dumps(doc)
 
 

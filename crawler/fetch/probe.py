@@ -120,7 +120,7 @@ class ProbeSpider(NewsSpider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ProbeSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
-        return spider  # type: ignore[return-value]
+        return spider
 
     def _get(self, url: str, callback: Any, quiet: bool = True, **meta: Any) -> scrapy.Request:
         errback = self.ignore if quiet else self.home_failed
