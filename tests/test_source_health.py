@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from demo.site.newcomers import GAZETTE, POST, NewcomerSite
 from demo.sink import SmtpSink
+from demo.site.newcomers import GAZETTE, POST, NewcomerSite
 from tests.conftest import newsmon
 
 OPERATOR = "ops@example.org"
