@@ -162,3 +162,16 @@ def test_sources_check_reports_each_source_without_storing(
         site.mend_template(GAZETTE)
     assert broken.returncode == 0, broken.stderr
     assert "stubs 100%" in broken.stdout and POST not in broken.stdout
+
+
+def test_sources_check_reports_what_robots_txt_forbids(site: NewcomerSite, tmp_path: Path) -> None:
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}")
+    drafts = site.base[POST] + "/drafts/"
+    with config.open("a", encoding="utf-8") as f:
+        f.write(f'[[sources]]\nname = "Drafts"\npages = ["{drafts}"]\nfollow = "/20"\n')
+    result = newsmon("sources", "check", "Drafts", "--json", config=config)
+    assert result.returncode == 0, result.stderr
+    (report,) = json.loads(result.stdout)
+    assert report["robots"] == "forbids 1 of our requests"
+    assert report["answering"] == 0 and report["articles_seen"] == 0
+    assert "robots.txt" in report["failing"][drafts]
