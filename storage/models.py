@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -84,11 +83,21 @@ class Source(Base):
     requests: Mapped[int] = mapped_column(default=0)
     not_modified: Mapped[int] = mapped_column(default=0)
     errors: Mapped[int] = mapped_column(default=0)
-    # Health (crawler/archive/health.py): the verdict, why, and what it is judged on.
-    healthy: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    health_problem: Mapped[str | None] = mapped_column(Text)
-    health_changed_at: Mapped[datetime | None]
-    empty_polls: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SourceHealth(Base):
+    """A source's health verdict, why, and what the next verdict is judged on
+    (crawler/archive/health.py); a row once the source has been polled."""
+
+    __tablename__ = "source_health"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    healthy: Mapped[bool] = mapped_column(Boolean, default=True)
+    problem: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime | None]
+    empty_polls: Mapped[int] = mapped_column(default=0)  # polls in a row without a new article
     words_baseline: Mapped[int | None]  # the usual median words of its new articles
 
 

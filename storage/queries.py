@@ -241,15 +241,17 @@ def source_stats(session: Session) -> list[dict[str, Any]]:
     """Per source: articles, last success, errors, 304 rate, last new article, staleness."""
     from datetime import UTC
 
-    from storage.models import PageError
+    from storage.models import PageError, SourceHealth
 
     counts = dict(
         session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all()
     )
     now = datetime.now(UTC)
     out = []
+    verdicts = {h.source_id: h for h in session.scalars(select(SourceHealth))}
     for src in session.scalars(select(Source).order_by(Source.name)):
         last_new = src.last_new_article_at
+        health = verdicts.get(src.id)
         out.append(
             {
                 "source": src.name,
@@ -267,9 +269,9 @@ def source_stats(session: Session) -> list[dict[str, Any]]:
                 "last_new_article_at": iso(last_new),
                 "consecutive_failures": src.consecutive_failures,
                 "stale": last_new is not None and now - last_new > timedelta(days=STALE_AFTER_DAYS),
-                "healthy": src.healthy is not False,
-                "health_problem": src.health_problem,
-                "health_changed_at": iso(src.health_changed_at),
+                "healthy": health is None or health.healthy,
+                "health_problem": health.problem if health else None,
+                "health_changed_at": iso(health.changed_at) if health else None,
                 "next_poll_at": iso(src.next_poll_at),
                 "days": source_days(session, src.id),
             }

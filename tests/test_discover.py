@@ -14,7 +14,7 @@ from crawler.archive.health import judge, poll_interval
 from crawler.config import ConfigError, SourceHealthConfig, from_dict
 from crawler.fetch import discover
 from storage.db import make_engine, session_factory, transaction, upgrade
-from storage.models import Article, Source
+from storage.models import Article, Source, SourceHealth
 
 HOME = "https://news.example/"
 
@@ -133,7 +133,7 @@ SETTINGS = SourceHealthConfig(empty_polls=2, min_articles=3)
 
 
 def test_judge_every_fetch_failed_and_empty_polls() -> None:
-    source = Source(name="S", empty_polls=0, healthy=True)
+    source = SourceHealth(empty_polls=0, healthy=True)
     assert judge(source, SETTINGS, 2, 0, [300, 310, 320], Counter(requests=5)) == []
     assert source.words_baseline == 310
     failed = judge(source, SETTINGS, 0, 2, [], Counter(requests=2, errors=2))
@@ -143,11 +143,11 @@ def test_judge_every_fetch_failed_and_empty_polls() -> None:
 
 
 def test_judge_median_words_against_the_usual_and_the_verdict_standing() -> None:
-    source = Source(name="S", empty_polls=0, healthy=True, words_baseline=400)
+    source = SourceHealth(empty_polls=0, healthy=True, words_baseline=400)
     problems = judge(source, SETTINGS, 1, 0, [20, 25, 30], Counter(requests=4))
     assert problems == ["median words fell from 400 to 25"]
     assert source.words_baseline == 400  # stubs do not become the usual
-    source.health_problem = problems[0]
+    source.problem = problems[0]
     # two new articles are too few to judge: the last verdict on length stands
     assert judge(source, SETTINGS, 1, 0, [500, 500], Counter(requests=3)) == problems
     assert judge(source, SETTINGS, 1, 0, [380, 390, 420], Counter(requests=4)) == []

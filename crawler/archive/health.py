@@ -3,8 +3,8 @@
 A source is unhealthy when it yields no new article over its last `source_health.empty_polls`
 polls, when every fetch of a poll failed, or when the median words of its new articles fall
 below half its usual (`words_baseline`, a slow moving average of the polls judged fine, so a
-template change that leaves stubs does not become the norm). The verdict is kept on the
-source; when it changes, one email per `alerts.operator_to` address goes into the outbox in
+template change that leaves stubs does not become the norm). The verdict is kept in
+source_health; when it changes, one email per `alerts.operator_to` address goes into the outbox in
 the same transaction, so it is queued exactly once.
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from crawler.archive import context
 from crawler.archive.context import IngestState
 from crawler.config import Config, SourceHealthConfig
-from storage.models import Alert, Article, Source, SourceDay
+from storage.models import Alert, Article, Source, SourceDay, SourceHealth
 from storage.queries import insert_ignore
 
 RATE_WINDOW = timedelta(days=7)  # the publishing rate adaptive polling follows
@@ -42,8 +42,12 @@ def record_polls(state: IngestState, session: Session, now: datetime) -> None:
         )
         counts = state.requests.get(name, Counter())
         count_day(session, source, now, len(words), counts)
-        problems = judge(source, state.config.source_health, ok, failed, words, counts)
-        verdict(session, state.config, source, problems, now)
+        health = session.get(SourceHealth, source.id)
+        if health is None:
+            health = SourceHealth(source_id=source.id, healthy=True, empty_polls=0)
+            session.add(health)
+        problems = judge(health, state.config.source_health, ok, failed, words, counts)
+        verdict(session, state.config, source, health, problems, now)
 
 
 def count_day(
@@ -68,7 +72,7 @@ def count_day(
 
 
 def judge(
-    source: Source,
+    health: SourceHealth,
     settings: SourceHealthConfig,
     ok: int,
     failed: int,
@@ -78,33 +82,38 @@ def judge(
     """What is wrong with a source after a poll (nothing: healthy); updates what the next
     verdicts are judged on (empty polls in a row, the usual length)."""
     problems = []
-    source.empty_polls = 0 if words else (source.empty_polls or 0) + 1
-    if source.empty_polls >= settings.empty_polls:
-        problems.append(f"no new article in its last {source.empty_polls} polls")
+    health.empty_polls = 0 if words else (health.empty_polls or 0) + 1
+    if health.empty_polls >= settings.empty_polls:
+        problems.append(f"no new article in its last {health.empty_polls} polls")
     if (failed and not ok) or (counts["requests"] and counts["errors"] == counts["requests"]):
         problems.append("every fetch failed")
-    previous = [p for p in (source.health_problem or "").split("; ") if "median words" in p]
+    previous = [p for p in (health.problem or "").split("; ") if "median words" in p]
     if len(words) < settings.min_articles:
         return problems + previous  # too few to judge the length: the last verdict stands
-    current, usual = round(statistics.median(words)), source.words_baseline
+    current, usual = round(statistics.median(words)), health.words_baseline
     if usual is None:
-        source.words_baseline = current
+        health.words_baseline = current
     elif current < usual / 2:
         problems.append(f"median words fell from {usual} to {current}")
     else:
-        source.words_baseline = round(0.8 * usual + 0.2 * current)
+        health.words_baseline = round(0.8 * usual + 0.2 * current)
     return problems
 
 
 def verdict(
-    session: Session, config: Config, source: Source, problems: list[str], now: datetime
+    session: Session,
+    config: Config,
+    source: Source,
+    health: SourceHealth,
+    problems: list[str],
+    now: datetime,
 ) -> None:
     """Record the verdict; when it changes, queue one operator email per address."""
-    source.health_problem = "; ".join(problems) or None
+    health.problem = "; ".join(problems) or None
     healthy = not problems
-    if healthy == (source.healthy if source.healthy is not None else True):
+    if healthy == (health.healthy if health.healthy is not None else True):
         return
-    source.healthy, source.health_changed_at = healthy, now
+    health.healthy, health.changed_at = healthy, now
     state = "recovered" if healthy else "unhealthy"
     payload = {"source": source.name, "state": state, "problems": problems,
                "last_success_at": source.last_success_at.isoformat()

@@ -1,5 +1,5 @@
-"""source health: daily counters per source (source_days), the verdict on sources, and
-operator emails in the outbox (alerts without a story)
+"""source health: daily counters per source (source_days), each source's verdict
+(source_health), and operator emails in the outbox (alerts without a story)
 
 `newsmon stats` shows each source's health and an operator is emailed when one turns
 unhealthy or recovers (crawler/archive/health.py); those emails go through the alerts outbox,
@@ -40,18 +40,22 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("source_id", "day", name=op.f("pk_source_days")),
     )
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("healthy", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
-        batch_op.add_column(sa.Column("health_problem", sa.Text(), nullable=True))
-        batch_op.add_column(
-            sa.Column("health_changed_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column("empty_polls", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch_op.add_column(sa.Column("words_baseline", sa.Integer(), nullable=True))
+    op.create_table(
+        "source_health",
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("healthy", sa.Boolean(), nullable=False),
+        sa.Column("problem", sa.Text(), nullable=True),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("empty_polls", sa.Integer(), nullable=False),
+        sa.Column("words_baseline", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["sources.id"],
+            name=op.f("fk_source_health_source_id_sources"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("source_id", name=op.f("pk_source_health")),
+    )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.alter_column("story_id", existing_type=sa.Integer(), nullable=True)
         batch_op.alter_column("article_id", existing_type=sa.Integer(), nullable=True)
@@ -62,10 +66,5 @@ def downgrade() -> None:
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.alter_column("article_id", existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column("story_id", existing_type=sa.Integer(), nullable=False)
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.drop_column("words_baseline")
-        batch_op.drop_column("empty_polls")
-        batch_op.drop_column("health_changed_at")
-        batch_op.drop_column("health_problem")
-        batch_op.drop_column("healthy")
+    op.drop_table("source_health")
     op.drop_table("source_days")
