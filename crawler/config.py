@@ -55,8 +55,14 @@ def parse_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
+def _emails(value: Any) -> list[str]:
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list):
+        raise ValueError("must be an email address or a list of them")
+    for addr in value:
+        if not isinstance(addr, str) or not re.match(r"^[^@\s<>]+@[^@\s<>]+$", addr):
+            raise ValueError(f"not an email address: {addr!r}")
+    return value
 
 
 def _count_or_duration(value: Any) -> int | timedelta:
@@ -158,7 +164,8 @@ class AlertsConfig(_Section):
     daily_at: str = Field("08:00", pattern=r"^\d{2}:\d{2}$")
     timezone: str = "UTC"
     max_attempts: int = Field(20, ge=1)
-    operator_to: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
+    # told when a source turns unhealthy and when it recovers (one address, or a list)
+    operator_to: Annotated[list[str], BeforeValidator(_emails)] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -172,11 +179,6 @@ class AlertsConfig(_Section):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (e.g. UTC, Europe/Berlin)") from None
         return value
-
-    @field_validator("operator_to")  # told when a source turns unhealthy and recovers
-    @classmethod
-    def _operators(cls, value: list[str]) -> list[str]:
-        return _emails(value)
 
     @field_validator("daily_at")
     @classmethod
@@ -235,14 +237,11 @@ class SourceConfig(_Section):
         return self
 
     @property
-    def poll_range(self) -> tuple[timedelta, timedelta]:
-        """The bounds of the polling interval; equal for a fixed `every`."""
+    def poll_range(self) -> tuple[timedelta, timedelta]:  # equal bounds for a fixed `every`
         return (self.every_min or self.every, self.every_max or self.every)
 
 
-class SourceHealthConfig(_Section):
-    """When a source counts as unhealthy (newsmon stats, operator emails)."""
-
+class SourceHealthConfig(_Section):  # when a source is unhealthy (stats, operator emails)
     empty_polls: int = Field(12, ge=1, description="polls in a row without a new article")
     min_articles: int = Field(3, ge=1, description="new articles a poll needs to judge length")
 
@@ -269,13 +268,6 @@ class TopicConfig(_Section):
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
         return _emails(value)
-
-
-def _emails(value: list[str]) -> list[str]:
-    for addr in value:
-        if not re.match(r"^[^@\s<>]+@[^@\s<>]+$", addr):
-            raise ValueError(f"not an email address: {addr!r}")
-    return value
 
 
 class DistributedConfig(_Section):
