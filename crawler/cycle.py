@@ -28,7 +28,7 @@ from storage.db import (
     transaction,
     upgrade,
 )
-from storage.models import COUNTERS, CrawlRun, PageError, Source, utcnow
+from storage.models import COUNTERS, CrawlRun, PageError, Source, SourceDay, utcnow
 
 if TYPE_CHECKING:
     from crawler.distributed.cycle import SharedCycle
@@ -109,11 +109,13 @@ def revisit_limit(config: Config) -> int:
 
 def prune_history(session: Session, before: datetime) -> None:
     """Delete the runs started before `before`, with their page errors (and errors recorded
-    outside any run, as old): without it both tables grow with every cycle."""
+    outside any run, as old), and the sources' daily counters as old: without it these
+    tables grow with every cycle."""
     old_runs = select(CrawlRun.id).where(CrawlRun.started_at < before)
     session.execute(delete(PageError).where(PageError.run_id.in_(old_runs)))
     session.execute(delete(PageError).where(PageError.run_id.is_(None), PageError.at < before))
     session.execute(delete(CrawlRun).where(CrawlRun.started_at < before))
+    session.execute(delete(SourceDay).where(SourceDay.day < before.date()))
 
 
 def finish_run(config: Config, run_id: int, status: str, alerts_sent: int) -> dict[str, Any]:

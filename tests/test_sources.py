@@ -148,7 +148,9 @@ def test_sources_check_reports_each_source_without_storing(
     assert result.returncode == 0, result.stderr
     reports = {r["source"]: r for r in json.loads(result.stdout)}
     gazette, post = reports[GAZETTE], reports[POST]
+    assert gazette["feeds"] == gazette["feeds_answering"] == 2
     assert gazette["listings"] == gazette["answering"] == 2
+    assert post["feeds"] == 0 and post["listings"] == post["answering"] == 4
     assert gazette["articles_seen"] == 40 and post["articles_seen"] == 40
     assert gazette["robots"] == "allowed"
     assert gazette["sampled"] == 20 and gazette["median_words"] > 100

@@ -151,18 +151,24 @@ def check(
     except ConfigError as exc:
         raise fail(str(exc), EXIT_CONFIG) from None
     spider = run_spider(config, CheckSpider, sources=sources, max_pages=config.crawl.max_pages)
-    reports = [spider.checkups[s.name].report([*s.feeds, *s.sitemaps, *s.pages]) for s in sources]
+    reports = [
+        spider.checkups[s.name].report(s.feeds, [*s.feeds, *s.sitemaps, *s.pages])
+        for s in sources
+    ]
     if as_json:
         echo_json(reports)
         return
     for r in reports:
         print(r["source"])
-        print(f"  listings: {r['answering']} of {r['listings']} answering")
+        print(
+            f"  feeds: {r['feeds_answering']} of {r['feeds']} answering; "
+            f"all listings: {r['answering']} of {r['listings']}"
+        )
         for url, why in r["failing"].items():
             print(f"    {url}: {why}")
         print(f"  articles seen: {r['articles_seen']}; robots.txt: {r['robots']}")
         print(
-            f"  extraction ({r['sampled']} sampled): median {r['median_words']} words, "
+            f"  extraction ({r['sampled']} sampled): median {r['median_words'] or '-'} words, "
             f"stubs {r['stub_share']:.0%}, dated {r['date_share']:.0%}, "
             f"with author {r['author_share']:.0%}"
         )

@@ -32,7 +32,7 @@ class Checkup:
     robots_unreachable: int = 0
     sample: list[Sample] = field(default_factory=list)
 
-    def report(self, configured: list[str]) -> dict[str, Any]:
+    def report(self, feeds: list[str], configured: list[str]) -> dict[str, Any]:
         words = [s.words for s in self.sample]
         n = len(words) or 1
         robots = "allowed"
@@ -42,6 +42,8 @@ class Checkup:
             robots = f"forbids {self.robots_refused} of our requests"
         return {
             "source": self.name,
+            "feeds": len(feeds),
+            "feeds_answering": sum(self.listings.get(u) == "ok" for u in feeds),
             "listings": len(configured),
             "answering": sum(self.listings.get(u) == "ok" for u in configured),
             "failing": {u: r for u, r in self.listings.items() if r != "ok"},
