@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from crawler.config import load
 from demo.site.newcomers import COURIER, GAZETTE, POST, NewcomerSite
 from storage.db import make_engine, session_factory
-from storage.models import Article
+from storage.models import Article, Source
 from tests.conftest import newsmon
 
 HEADER = """# my newsmon: a comment that must survive `sources add`
@@ -82,6 +83,17 @@ def test_each_publisher_is_added_by_its_address_then_crawled_whole(
     truth = {site.url(s) for s in site.stories()}
     assert len(truth) == 120
     assert truth <= stored_urls(empty_url)
+    # Adaptive polling: nothing these sites published in the last week (their clock is in
+    # 2024), so each waits every_max (1h) before its next poll; a crawl now polls none.
+    engine = make_engine(empty_url)
+    with session_factory(engine)() as session:
+        waits = [p - datetime.now(UTC) for p in session.scalars(select(Source.next_poll_at))]
+    engine.dispose()
+    assert len(waits) == 3
+    assert all(timedelta(minutes=55) < w <= timedelta(hours=1) for w in waits)
+    again = newsmon("crawl", "--json", config=config)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["sources_polled"] == 0
 
 
 def test_dry_run_prints_the_toml_and_writes_nothing(site: NewcomerSite, tmp_path: Path) -> None:
