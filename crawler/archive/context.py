@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ class IngestState:
     counters: Counter[str] = field(default_factory=Counter)
     # Per source this run: listings answered, listings failed, largest feed TTL (seconds).
     polls: dict[str, list[int]] = field(default_factory=dict)
+    # Per source this run: requests, not_modified, errors (its health, archive/health.py).
+    requests: dict[str, Counter[str]] = field(default_factory=dict)
+    opened: datetime = field(default_factory=utcnow)  # what was first seen since is new
     # Aliases whose article was still in flight; retried at each batch and at the end.
     deferred: list[ArticleAlias] = field(default_factory=list)
     # Per source, the learned boilerplate the pages being stored were stripped of (the
@@ -71,6 +74,8 @@ def count_request(
     not_modified: bool = False,
     error: bool = False,
 ) -> None:
+    counts = state.requests.setdefault(name, Counter())
+    counts.update(requests=1, not_modified=int(not_modified), errors=int(error))
     params = {
         "source": source_id(state, session, name),
         "more_not_modified": int(not_modified),

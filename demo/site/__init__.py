@@ -4,7 +4,9 @@ Modules: model (constants, records, helpers), catalogue (the articles and what c
 cycle: edits, new articles, takedowns), demosite (DemoSite: lifecycle, truth, config), server
 (HTTP and conditional GETs), pages (route-table plumbing and article pages), listings (each
 publisher's home, section pages, feeds, sitemaps and faults), corpus (the Readability host),
-config (the newsmon TOML). Markup is in demo.templates, prose in demo.content.
+config (the newsmon TOML); newcomers (NewcomerSite: three more publishers, on 127.0.0.6 to .8,
+that newsmon is not told about: `newsmon sources add` finds them from their addresses; its own
+map is its docstring). Markup is in demo.templates, prose in demo.content.
 
 THE MAP. Every publisher is a ThreadingHTTPServer on its own address (127.0.0.1, .2, .3, .4, and
 .5 for the corpus host; or `hosts`) and an ephemeral port. All pages are rendered in memory at
