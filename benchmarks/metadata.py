@@ -27,8 +27,14 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared/corpus/
 SHINGLE = 4  # words per body shingle
 _WORD = re.compile(r"\w+")
 # "By A, B and C", "A & B", "A; B", "A | B": the separators of several names in one byline
-_NAME_SEP = re.compile(r"\s*(?:[,;|&/]|\band\b|\bund\b|\by\b|\bet\b)\s*", re.IGNORECASE)
-_BY = re.compile(r"^\s*(?:by|von|por|par|door|di|av)\s+", re.IGNORECASE)
+_NAME_SEP = re.compile(
+    r"\s*(?:[,;|&/\n]|\b(?:and|und|y|et|avec|with)\b)\s*", re.IGNORECASE
+)
+_BY = re.compile(r"^\s*(?:(?:written|edited)\s+by|by|von|por|par|door|di|av)\s+", re.IGNORECASE)
+# Not names, in the corpus's expected bylines: URLs, parentheses, degrees; a part with a
+# digit is a date ("By Nathan Willis\n March 25, 2015").
+_NOT_NAME = re.compile(r"https?://\S+|\([^)]*\)")
+_DEGREES = frozenset({"ma", "md", "phd", "rn", "mph", "mba"})
 
 
 @dataclass(frozen=True)
@@ -107,9 +113,11 @@ def title_scores(got: str | None, want: str) -> tuple[float, float]:
 def names(byline: str | None) -> set[str]:
     """The people a byline names, folded: "By A, B and C" -> {a, b, c}."""
     out = set()
-    for part in _NAME_SEP.split(_BY.sub("", byline or "")):
-        name = " ".join(_WORD.findall(_fold(_BY.sub("", part))))
-        if name:
+    for part in _NAME_SEP.split(_NOT_NAME.sub(" ", byline or "")):
+        if any(ch.isdigit() for ch in part):
+            continue
+        name = " ".join(_WORD.findall(_fold(_BY.sub("", part.strip()))))
+        if name and name not in _DEGREES and name != "by":
             out.add(name)
     return out
 
@@ -184,7 +192,7 @@ def score(
         row: dict[str, float] = {}
         if page.meta.get("title"):
             row["title_exact"], row["title_f1"] = title_scores(found.title, page.meta["title"])
-        if page.meta.get("byline"):
+        if names(page.meta.get("byline")):
             row["authors_f1"] = _f1(names(found.author), names(page.meta["byline"]))
         if page.meta.get("publishedTime"):
             row["date_day"], row["date_minute"] = date_scores(

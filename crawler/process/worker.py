@@ -58,8 +58,6 @@ def _exit_with(pid: int) -> None:
             os._exit(0)
 
 
-
-
 # Magic numbers of formats that servers mislabel as HTML.
 _BINARY_MAGIC = {
     b"%PDF": "PDF",
