@@ -135,11 +135,10 @@ def candidates(tree: HtmlElement, sites: set[str]) -> dict[str, list[str]]:
         "meta": _meta_names(tree),
         "dom": [n for text in byline_texts(tree) for n in clean_names(text)],
     }
-    return {
-        source: kept
-        for source, names in found.items()
-        if (kept := [n for n in names if _squash(n) not in sites])
-    }
+    kept = {s: [n for n in names if _squash(n) not in sites] for s, names in found.items()}
+    if not any(kept.values()):
+        kept = found  # a personal site, named after its only author
+    return {source: names for source, names in kept.items() if names}
 
 
 def _squash(text: str) -> str:

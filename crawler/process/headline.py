@@ -71,7 +71,7 @@ def candidates(tree: HtmlElement) -> dict[str, str]:
     art = jsonld.article(tree)
     found = {
         "jsonld": jsonld.text_of(art.get("headline")) if art else None,
-        "og": _meta(tree, "og:title") or _meta(tree, "twitter:title"),
+        "og": _meta(tree, "og:title", "twitter:title", "parsely-title"),
         "h1": _h1(tree),
         "title": " ".join(str(tree.xpath("string((//title)[1])")).split()) or None,
     }
