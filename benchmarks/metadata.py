@@ -9,6 +9,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import trafilatura  # noqa: E402
+from trafilatura.settings import Document  # noqa: E402
 
 from crawler.items import FeedHints  # noqa: E402
 from crawler.process.worker import process_page  # noqa: E402
@@ -27,9 +29,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared/corpus/
 SHINGLE = 4  # words per body shingle
 _WORD = re.compile(r"\w+")
 # "By A, B and C", "A & B", "A; B", "A | B": the separators of several names in one byline
-_NAME_SEP = re.compile(
-    r"\s*(?:[,;|&/\n]|\b(?:and|und|y|et|avec|with)\b)\s*", re.IGNORECASE
-)
+_NAME_SEP = re.compile(r"\s*(?:[,;|&/\n]|\b(?:and|und|y|et|avec|with)\b)\s*", re.IGNORECASE)
 _BY = re.compile(r"^\s*(?:(?:written|edited)\s+by|by|von|por|par|door|di|av)\s+", re.IGNORECASE)
 # Not names, in the corpus's expected bylines: URLs, parentheses, degrees; a part with a
 # digit is a date ("By Nathan Willis\n March 25, 2015").
@@ -92,8 +92,8 @@ def _fold(text: str) -> str:
     return " ".join(normalise_text(text).split()).casefold()
 
 
-def _f1(got: Counter[str] | set[str], want: Counter[str] | set[str]) -> float:
-    if isinstance(got, set) and isinstance(want, set):
+def _f1(got: Counter[str] | AbstractSet[Any], want: Counter[str] | AbstractSet[Any]) -> float:
+    if not isinstance(got, Counter) and not isinstance(want, Counter):
         common = len(got & want)
         n_got, n_want = len(got), len(want)
     else:
@@ -171,7 +171,7 @@ def plain_trafilatura(page: Page) -> Found:
         url=f"https://example.org/{page.name}/",
         with_metadata=True,
     )
-    if doc is None:
+    if not isinstance(doc, Document):
         return Found(None, None, None, "")
     date = _parse_time(doc.date) if doc.date else None
     return Found(doc.title, doc.author, date, doc.text or "")

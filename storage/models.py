@@ -218,6 +218,21 @@ class BoilerplateParagraph(Base):
     sample: Mapped[str | None] = mapped_column(Text)
 
 
+class SourceFact(Base):
+    """How many articles of a source showed one fact about its pages (which headline
+    candidate was right, its title's site segment, its byline source, its time zone):
+    facts that recur are learned (crawler/process/profile.py)."""
+
+    __tablename__ = "source_facts"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    docs: Mapped[int] = mapped_column(default=0)
+
+
 class TopicMatch(Base):
     """An article that matched a topic query."""
 

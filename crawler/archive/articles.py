@@ -101,6 +101,7 @@ def new_article(
     session.add(revisits.version_row(article, 1, page, doc, now))
     stories.assign_story(state, session, article, doc)
     learning.learn_paragraphs(session, page.source, source_id, doc)
+    learning.learn_facts(session, source_id, doc)
     matches.match(state, session, article, doc.topics, now)
     core_execute(session, _NEW_ARTICLE_AT, {"source": source_id, "at": now})
     state.counters["new_articles"] += 1

@@ -74,7 +74,9 @@ MAX_WORDS = 5
 
 def _clean_one(part: str) -> str | None:
     part = _PREFIX.sub("", part)
-    part = _TAIL.split(" " + part, maxsplit=1)[0].strip(" -–—:,.")
+    cut = _TAIL.split(" " + part, maxsplit=1)[0].strip(" -–—:,.")
+    # "Jane Reporter" is a name: a cut that leaves one word took the surname
+    part = cut if len(cut.split()) >= 2 or _CJK.search(cut) else part.strip(" -–—:,.")
     part = " ".join(part.split())
     if not _LETTER.search(part) or len(part.split()) > MAX_WORDS:
         return None
@@ -118,7 +120,7 @@ def _json_names(value: Any) -> list[str]:
 
 
 def _meta_names(tree: HtmlElement) -> list[str]:
-    out = []
+    out: list[str] = []
     for meta in tree.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
         content = (meta.get("content") or "").strip()
