@@ -22,7 +22,6 @@ else:
     MISSING = None
 
 
-
 logger = logging.getLogger(__name__)
 
 

@@ -94,15 +94,15 @@ def clean_names(raw: str | None) -> list[str]:
     if not raw:
         return []
     text = " ".join(_PARENS.sub(" ", unescape(raw)).split())
-    text = _PREFIX.sub("", text)
-    comma = [p.strip() for p in text.split(",")]
-    if len(comma) == 2 and all(len(p.split()) == 1 for p in comma) and not _SPLIT.search(comma[1]):
-        text = f"{comma[1]} {comma[0]}"  # "Brazil, Rachel": one person, last name first
     out: list[str] = []
-    for part in _SPLIT.split(text):
-        name = _clean_one(part)
-        if name and name.casefold() not in {n.casefold() for n in out}:
-            out.append(name)
+    for piece in re.split(r"\s*;\s*", _PREFIX.sub("", text)):
+        comma = [p.strip() for p in piece.split(",")]
+        if len(comma) == 2 and len(comma[0].split()) == 1 and not _SPLIT.search(comma[1]):
+            piece = f"{comma[1]} {comma[0]}"  # "Brazil, Rachel": one person, last name first
+        for part in _SPLIT.split(piece):
+            name = _clean_one(part)
+            if name and name.casefold() not in {n.casefold() for n in out}:
+                out.append(name)
     return out
 
 

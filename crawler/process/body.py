@@ -40,15 +40,23 @@ BAD_DISAGREEMENT = 0.5
 MIN_STRUCTURED_WORDS = 40
 _TABLE_ROW = re.compile(r"^\|\s(.*)\s\|$")
 _CRUMB_SEP = re.compile(r"\s+[>›»/|]\s+|\s*[>›»]\s*")
+_ARROWS = re.compile(r"\s*[>›»→]\s*")
+CRUMB_WORDS = 3  # words of one breadcrumb item at most
 _NAV_LINES = frozenset(
     {
         "trending", "trending now", "trending topics", "most read", "most popular",
         "most viewed", "popular now", "top stories", "read more", "related", "related articles",
         "related stories", "more stories", "advertisement", "share", "share this article",
-        "skip to content", "skip to main content", "home",
+        "skip to content", "skip to main content", "home", "lo más leído", "lo mas leido",
+        "tendencias", "meistgelesen", "meistgelesene artikel", "les plus lus", "à lire aussi",
+        "a lire aussi", "lesen sie auch", "leer más", "najczęściej czytane", "czytaj także",
     }
 )  # fmt: skip
-_NAV_PREFIX = re.compile(r"^(?:trending(?: now| topics)?|most read|popular|hot topics)\s*:", re.I)
+_NAV_PREFIX = re.compile(
+    r"^(?:trending(?: now| topics)?|most read|popular|hot topics|tendencias|temas|themen|"
+    r"czytaj (?:też|także)|lesen sie auch|leer más|read more|see also|related)\s*:",
+    re.I,
+)
 
 
 def _run(tree: HtmlElement, url: str, options: dict[str, Any]) -> str:
@@ -93,6 +101,12 @@ def main_text(tree: HtmlElement, url: str) -> str:
     structured = structured_text(tree)
     if len(text.split()) < BAD_DISAGREEMENT * len(structured.split()):
         text = structured
+    elif (
+        structured
+        and _fold(text) == _fold(structured)
+        and text.count("\n") < structured.count("\n")
+    ):
+        text = structured  # trafilatura read the same JSON-LD, but ran its paragraphs together
     return without_navigation(text, crumbs(tree))
 
 
@@ -137,15 +151,20 @@ def without_navigation(text: str, trail: set[str]) -> str:
         folded = _fold(line)
         if folded in _NAV_LINES or _NAV_PREFIX.match(line):
             continue
-        if trail and (folded in trail or _is_trail(line, trail)):
+        if folded in trail or _is_trail(line, trail):
             continue
         out.append(line)
     return "\n".join(out)
 
 
 def _is_trail(line: str, trail: set[str]) -> bool:
+    """A line of the page's breadcrumb items, or of three or more short items between
+    arrows ("Home › World › Europe"): a breadcrumb trail whatever its markup."""
     parts = [_fold(p) for p in _CRUMB_SEP.split(line)]
-    return len(parts) >= 2 and all(not p or p in trail for p in parts)
+    if len(parts) >= 2 and all(not p or p in trail for p in parts):
+        return True
+    arrows = _ARROWS.split(line)
+    return len(arrows) >= 3 and all(0 < len(_fold(p).split()) <= CRUMB_WORDS for p in arrows)
 
 
 def structured_text(tree: HtmlElement) -> str:

@@ -40,11 +40,16 @@ class Extracted:
 
 
 def _without_headline(text: str, title: str | None) -> str:
-    """Drop a first line that repeats the title: the headline is stored apart from the text."""
-    first, _, rest = text.partition("\n")
-    if title and _fold(first) == _fold(title):
-        return rest
+    """Drop a line among the first HEADLINE_LINES that repeats the title: the headline is
+    stored apart from the text (a kicker or a date line may come before it)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:HEADLINE_LINES]):
+        if title and _fold(line) == _fold(title):
+            return "\n".join(lines[:i] + lines[i + 1 :])
     return text
+
+
+HEADLINE_LINES = 3
 
 
 def _fold(text: str) -> str:
