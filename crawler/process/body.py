@@ -32,10 +32,13 @@ RECALL_OPTIONS: dict[str, Any] = {
 }
 DEFAULT_OPTIONS = {**RECALL_OPTIONS, "favor_recall": False}
 # favor_recall sometimes keeps only an article's first paragraphs. When its text has fewer
-# words than this share of the page's <p> words, the default mode runs too, and the longer
-# text wins when the recall mode's has less than half of the other's words.
+# words than this share of the page's <p> words, the default mode runs too, and its text wins
+# when it continues the recall mode's and has twice its words (not when it adds other stories
+# before the article), or when the recall text is a fragment of it.
 CHECK_SHARE = 0.6
 BAD_DISAGREEMENT = 0.5
+# A recall text under this share of the default mode's is a fragment, whatever comes first.
+FRAGMENT = 0.2
 # Structured text shorter than this is a teaser, not an article.
 MIN_STRUCTURED_WORDS = 40
 _TABLE_ROW = re.compile(r"^\|\s(.*)\s\|$")
@@ -96,7 +99,10 @@ def main_text(tree: HtmlElement, url: str) -> str:
     words = len(text.split())
     if words < CHECK_SHARE * _paragraph_words(tree):
         other = _run(tree, url, DEFAULT_OPTIONS)
-        if words < BAD_DISAGREEMENT * len(other.split()) and _continues(text, other):
+        theirs = len(other.split())
+        if words < FRAGMENT * theirs or (
+            words < BAD_DISAGREEMENT * theirs and _continues(text, other)
+        ):
             text = other
     structured = structured_text(tree)
     if len(text.split()) < BAD_DISAGREEMENT * len(structured.split()):
