@@ -135,8 +135,10 @@ def candidates(tree: HtmlElement, sites: set[str]) -> dict[str, list[str]]:
     found = {
         "jsonld": _json_names(art.get("author")) if art else [],
         "meta": _meta_names(tree),
-        "dom": [n for text in byline_texts(tree) for n in clean_names(text)],
     }
+    if not {n.casefold() for n in found["jsonld"]} & {n.casefold() for n in found["meta"]}:
+        # the byline search walks the whole tree: only when the page's data do not agree
+        found["dom"] = [n for text in byline_texts(tree) for n in clean_names(text)]
     kept = {s: [n for n in names if _squash(n) not in sites] for s, names in found.items()}
     if not any(kept.values()):
         kept = found  # a personal site, named after its only author

@@ -45,6 +45,7 @@ _TABLE_ROW = re.compile(r"^\|\s(.*)\s\|$")
 _CRUMB_SEP = re.compile(r"\s+[>›»/|]\s+|\s*[>›»]\s*")
 _ARROWS = re.compile(r"\s*[>›»→]\s*")
 CRUMB_WORDS = 3  # words of one breadcrumb item at most
+NAV_CHARS = 160  # a longer line is no breadcrumb trail nor label
 _NAV_LINES = frozenset(
     {
         "trending", "trending now", "trending topics", "most read", "most popular",
@@ -96,6 +97,16 @@ def _paragraph_words(tree: HtmlElement) -> int:
 def main_text(tree: HtmlElement, url: str) -> str:
     """The article's text, one paragraph a line."""
     text = _run(tree, url, RECALL_OPTIONS)
+    try:
+        return _checked(tree, url, text)
+    except Exception as err:  # see crawler.process.extract.extract
+        LOGGER.warning("body checks failed for %s: %r", url, err)
+        return text
+
+
+def _checked(tree: HtmlElement, url: str, text: str) -> str:
+    """The recall mode's text checked against the default mode's and the structured data's,
+    navigation lines dropped."""
     words = len(text.split())
     if words < CHECK_SHARE * _paragraph_words(tree):
         other = _run(tree, url, DEFAULT_OPTIONS)
@@ -136,10 +147,9 @@ def crumbs(tree: HtmlElement) -> set[str]:
                     name = jsonld.text_of(item.get("name")) or jsonld.text_of(item.get("item"))
                     if name:
                         out.add(_fold(name))
-    for el in tree.xpath(
-        "//*[contains(translate(@class,'BREADCRUMB','breadcrumb'),'breadcrumb')"
-        " or contains(translate(@id,'BREADCRUMB','breadcrumb'),'breadcrumb')"
-        " or contains(translate(@aria-label,'BREADCRUMB','breadcrumb'),'breadcrumb')]"
+    for el in tree.xpath(  # "readcrumb": Breadcrumb and breadcrumb, without translate()
+        "//*[contains(@class,'readcrumb') or contains(@id,'readcrumb')"
+        " or contains(@aria-label,'readcrumb')]"
     ):
         out.add(_fold(" ".join(el.itertext())))
         out.update(_fold(" ".join(li.itertext())) for li in el.iter("li", "a"))
@@ -154,6 +164,9 @@ def without_navigation(text: str, trail: set[str]) -> str:
     """The text without breadcrumb trails, "Trending"-type labels and lists of them."""
     out = []
     for line in text.split("\n"):
+        if len(line) > NAV_CHARS:  # a paragraph, not a navigation line
+            out.append(line)
+            continue
         folded = _fold(line)
         if folded in _NAV_LINES or _NAV_PREFIX.match(line):
             continue

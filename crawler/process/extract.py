@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import trafilatura
 from lxml.html import HtmlElement
 
-from crawler.process import authors, headline
+from crawler.process import authors, headline, jsonld
 from crawler.process.body import main_text
 from crawler.process.decode import decode_html
 from crawler.process.metadata import (
@@ -119,6 +119,23 @@ def extract(
     tree = _parse(html, content_type)
     if tree is None:
         return _fallbacks_only(fallback_title, fallback_author, fallback_published)
+    try:
+        return _extract_tree(
+            tree, url, fallback_title, fallback_author, fallback_published, profile, witness
+        )
+    finally:
+        jsonld.forget()
+
+
+def _extract_tree(
+    tree: HtmlElement,
+    url: str,
+    fallback_title: str | None,
+    fallback_author: str | None,
+    fallback_published: datetime | None,
+    profile: SourceProfile,
+    witness: datetime | None,
+) -> Extracted:
     meta = page_metadata(tree, url)
     canonical_url, language = _head_fields(tree, url)
     title, names, facts = _people_and_title(tree, url, profile)

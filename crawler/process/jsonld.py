@@ -55,14 +55,26 @@ def _flatten(node: Any) -> Iterator[dict[str, Any]]:
                 yield from _flatten(node[key])
 
 
+# The last tree read and its objects: headline, authors, times and body all ask for them.
+_last: list[Any] = [None, []]
+
+
 def objects(tree: HtmlElement) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, @graph members and main entities included."""
+    if _last[0] is tree:
+        return list(_last[1])
     out: list[dict[str, Any]] = []
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         out.extend(_flatten(_loads(script.text or "")))
-    return out
+    _last[:] = [tree, out]
+    return list(out)
+
+
+def forget() -> None:
+    """Drop the cached tree (extract() calls this when done: a worker keeps no page)."""
+    _last[:] = [None, []]
 
 
 def types(obj: dict[str, Any]) -> set[str]:

@@ -119,7 +119,11 @@ def published_time(
     """The page's own declaration (`crawler.process.times`), else htmldate's find, else the
     feed's date; a date alone takes the feed's time when the feed gives one for that same
     day. Also the facts the page shows about its source's time zone."""
-    declared = times.choose(tree, profile, witness)
+    try:
+        declared = times.choose(tree, profile, witness)
+    except Exception as err:  # see extract(): a bad page must not stop a crawl
+        LOGGER.warning("publication time failed for %s: %r", url, err)
+        declared = times.Published(None)
     published = declared.at or _parse_date(_found_date(tree, url))
     if published is None:
         return fallback, declared.facts
