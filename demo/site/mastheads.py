@@ -4,6 +4,7 @@ trap (site suffix, headline candidate, byline source, time zone, body in data), 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -80,7 +81,7 @@ def _meta(prop: str, content: str, attr: str = "property") -> str:
     return f'<meta {attr}="{prop}" content="{escape(content)}">'
 
 
-def _ld(obj: dict[str, object]) -> str:
+def _ld(obj: Mapping[str, object]) -> str:
     return f'<script type="application/ld+json">{json.dumps(obj, ensure_ascii=False)}</script>'
 
 
