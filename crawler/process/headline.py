@@ -157,6 +157,26 @@ def _short_tail(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def _without_segments(
+    kind: str, text: str, found: dict[str, str], sites: set[str], affixes: frozenset[str]
+) -> tuple[str, list[str]]:
+    """A candidate without its site segments, and the segments that left og:title or <title>
+    (the facts the source learns its affixes from): those naming the site, then those beside
+    which another candidate is the whole headline ("X | World news" beside an h1 "X"), then a
+    short last one of <title>."""
+    stripped, segment = strip_site(text, sites, affixes)
+    if kind not in ("title", "og"):
+        return stripped, []
+    segments = [segment] if segment else []
+    others = [t for k, t in found.items() if k != kind]
+    stripped, segment = _by_agreement(stripped, others)
+    segments += [segment] if segment else []
+    if not segments and kind == "title":
+        stripped, segment = _short_tail(stripped)
+        segments += [segment] if segment else []
+    return stripped, segments
+
+
 def choose(tree: HtmlElement, url: str | None, profile: SourceProfile = NO_PROFILE) -> Headline:
     """The page's headline and the facts it shows about the source."""
     found = candidates(tree)
@@ -166,15 +186,8 @@ def choose(tree: HtmlElement, url: str | None, profile: SourceProfile = NO_PROFI
     clean: dict[str, str] = {}
     facts: list[Fact] = []
     for kind, text in found.items():
-        stripped, segment = strip_site(text, sites, profile.affixes)
-        if segment is None and kind in ("title", "og"):
-            others = [t for k, t in found.items() if k != kind]
-            stripped, segment = _by_agreement(text, others)
-        if segment is None and kind == "title":
-            stripped, segment = _short_tail(text)
-        if segment is not None and kind in ("title", "og") and fold(segment):
-            facts.append((AFFIX, fold(segment)))
-        clean[kind] = stripped
+        clean[kind], segments = _without_segments(kind, text, found, sites, profile.affixes)
+        facts.extend((AFFIX, fold(seg)) for seg in segments if fold(seg))
     clean = {k: t for k, t in clean.items() if not _is_site(t, sites, frozenset(), strict=True)}
     title = _consensus(clean, facts) or _fallback(clean, profile)
     return Headline(title, sorted(set(facts)))
