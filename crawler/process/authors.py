@@ -138,11 +138,31 @@ def candidates(tree: HtmlElement, sites: set[str]) -> dict[str, list[str]]:
     }
     if not {n.casefold() for n in found["jsonld"]} & {n.casefold() for n in found["meta"]}:
         # the byline search walks the whole tree: only when the page's data do not agree
-        found["dom"] = [n for text in byline_texts(tree) for n in clean_names(text)]
+        texts = byline_texts(tree, _article_scope(tree))
+        found["dom"] = [n for text in texts for n in clean_names(text)]
     kept = {s: [n for n in names if _squash(n) not in sites] for s, names in found.items()}
     if not any(kept.values()):
         kept = found  # a personal site, named after its only author
     return {source: names for source, names in kept.items() if names}
+
+
+_CONTAINER = re.compile(r"article|story|post|entry|content", re.IGNORECASE)
+
+
+def _article_scope(tree: HtmlElement) -> HtmlElement | None:
+    """The element holding the headline and its byline: the nearest <article> or <main>, or
+    element with an article-like class or itemtype, above the page's only h1; else the h1's
+    grandparent."""
+    h1s = tree.xpath("//h1")
+    if len(h1s) != 1:
+        return None
+    for el in h1s[0].iterancestors():
+        if el.tag in ("article", "main") or _CONTAINER.search(
+            (el.get("class") or "") + " " + (el.get("itemtype") or "")
+        ):
+            return el
+    parent = h1s[0].getparent()
+    return parent.getparent() if parent is not None else None
 
 
 def _squash(text: str) -> str:

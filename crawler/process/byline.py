@@ -113,9 +113,13 @@ def byline_text(tree: HtmlElement) -> str | None:
     return texts[0] if texts else None
 
 
-def byline_texts(tree: HtmlElement) -> list[str]:
+def byline_texts(tree: HtmlElement, scope: HtmlElement | None = None) -> list[str]:
     """`byline_text`'s element's text, then those of its siblings that the same expression
-    matches: "<span class=author>A</span> and <span class=author>B</span>" names two."""
+    matches: "<span class=author>A</span> and <span class=author>B</span>" names two.
+
+    :param scope: the article's container: bylines in it come before those elsewhere (a
+        sidebar's or a related story's byline earlier in the page is not the article's).
+    """
     if tree.find(".//rel") is not None:
         found = extract_author(tree)  # see find_author
         return [found] if found else []
@@ -130,6 +134,10 @@ def byline_texts(tree: HtmlElement) -> list[str]:
         rank = _rank(el)
         if rank is not None:
             ranked[rank].append(el)
+    if scope is not None:
+        inside = set(scope.iter())
+        near = tuple([el for el in found if el in inside] for found in ranked)
+        ranked = (near[0], near[1], near[2]) if any(near) else ranked
     for candidates in ranked:
         texts = [(el, _text(el)) for el in candidates]
         valid = [(el, t) for el, t in texts if t and 2 < len(t) < 120]
