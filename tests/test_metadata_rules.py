@@ -92,6 +92,16 @@ def test_naive_time_takes_the_learned_zone_else_utc() -> None:
     assert learned.published_at == datetime(2024, 3, 4, 8, 15, tzinfo=UTC)
 
 
+def test_a_feed_date_alone_does_not_replace_a_naive_page_time() -> None:
+    page = _page('<meta property="article:published_time" content="2024-03-04T09:15:00">')
+    midnight = datetime(2024, 3, 4, tzinfo=UTC)
+    got = extract(page, "https://bote.example/a", fallback_published=midnight).published_at
+    assert got == datetime(2024, 3, 4, 9, 15, tzinfo=UTC)
+    feed = datetime(2024, 3, 4, 8, 15, tzinfo=UTC)  # the same moment, from the feed
+    got = extract(page, "https://bote.example/a", fallback_published=feed).published_at
+    assert got == feed
+
+
 @pytest.mark.parametrize(
     ("byline", "names"),
     [
@@ -103,6 +113,7 @@ def test_naive_time_takes_the_learned_zone_else_utc() -> None:
         ("By Nathan Willis March 25, 2015", ["Nathan Willis"]),
         ("Ben Silverman Games Editor", ["Ben Silverman"]),
         ("Jane Reporter", ["Jane Reporter"]),
+        ("홍길동 기자", ["홍길동"]),
         ("AFP", []),
         ("Reuters Staff", []),
         ("Associated Press", []),

@@ -54,7 +54,7 @@ _TAIL = re.compile(
     rf"\s+(?:(?:{_MONTHS})\.?\s+\d|\d|updated\b|published\b|posted\b|hours?\b|minutes?\b|"
     r"před\b|vor\b|il\s+y\s+a\b|hace\b|senior\b|chief\b|staff\b|games?\s+editor|editor\b|"
     r"correspondent\b|reporter\b|columnist\b|contributor\b|writer\b|journalist\b|"
-    r"redakteur|redaktorka?\b|updated:)",
+    r"redakteur|redaktorka?\b|updated:|기자|특파원|记者|記者|特派员|编辑|корреспондент)",
     re.IGNORECASE,
 )
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S+@\S+|https?://\S+|@\w+")

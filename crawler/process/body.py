@@ -41,6 +41,8 @@ BAD_DISAGREEMENT = 0.5
 FRAGMENT = 0.2
 # Structured text shorter than this is a teaser, not an article.
 MIN_STRUCTURED_WORDS = 40
+# A page whose markup gives fewer words than this may be a JavaScript shell.
+MIN_MARKUP_WORDS = 100
 _TABLE_ROW = re.compile(r"^\|\s(.*)\s\|$")
 _CRUMB_SEP = re.compile(r"\s+[>›»/|]\s+|\s*[>›»]\s*")
 _ARROWS = re.compile(r"\s*[>›»→]\s*")
@@ -115,7 +117,7 @@ def _checked(tree: HtmlElement, url: str, text: str) -> str:
             words < BAD_DISAGREEMENT * theirs and _continues(text, other)
         ):
             text = other
-    structured = structured_text(tree)
+    structured = structured_text(tree, len(text.split()))
     if len(text.split()) < BAD_DISAGREEMENT * len(structured.split()):
         text = structured
     elif (
@@ -186,13 +188,15 @@ def _is_trail(line: str, trail: set[str]) -> bool:
     return len(arrows) >= 3 and all(0 < len(_fold(p).split()) <= CRUMB_WORDS for p in arrows)
 
 
-def structured_text(tree: HtmlElement) -> str:
-    """The article text the page gives as data: JSON-LD articleBody, else the longest text
-    in Next.js hydration JSON; "" when neither holds MIN_STRUCTURED_WORDS words."""
+def structured_text(tree: HtmlElement, markup_words: int = 0) -> str:
+    """The article text the page gives as data: JSON-LD articleBody, else (when the markup
+    gave fewer than MIN_MARKUP_WORDS words) the longest text in Next.js hydration JSON; ""
+    when neither holds MIN_STRUCTURED_WORDS words. Hydration JSON may hold other stories
+    too (a list of teasers, related articles): it is read only for a page with no text."""
     art = jsonld.article(tree)
     body = art.get("articleBody") if art else None
     text = _as_paragraphs(body) if isinstance(body, str) else ""
-    if len(text.split()) < MIN_STRUCTURED_WORDS:
+    if len(text.split()) < MIN_STRUCTURED_WORDS and markup_words < MIN_MARKUP_WORDS:
         data = jsonld.next_data(tree)
         text = _hydrated(data) if data is not None else ""
     return text if len(text.split()) >= MIN_STRUCTURED_WORDS else ""

@@ -132,17 +132,28 @@ def choose(
     same_day = [t for t in aware if t.date() == first.date()]
     if _is_midnight(first) and same_day:  # a date alone: that day's time is better
         return Published(same_day[0], facts)
-    near = [t for t in aware if abs(first.replace(tzinfo=UTC) - t) <= _MAX_OFFSET]
+    near = [t for t in aware if _same_moment(first, t)]
     if near:
         # the naive time is the same moment on the local clock: the aware one says it right
         gap = first.replace(tzinfo=UTC) - near[0]
-        if not _is_midnight(first) and gap % timedelta(minutes=15) == timedelta(0):
-            facts.append((OFFSET, str(int(gap.total_seconds() // 60))))
+        facts.append((OFFSET, str(int(gap.total_seconds() // 60))))
         return Published(near[0], facts)
     if profile.utc_offset is not None:
         zone = timezone(timedelta(minutes=profile.utc_offset))
         return Published(first.replace(tzinfo=zone), facts)
     return Published(first.replace(tzinfo=UTC), facts)
+
+
+def _same_moment(naive: datetime, aware: datetime) -> bool:
+    """Whether an aware time may be a naive one read in some zone: at most 14 hours apart,
+    by a whole number of quarter hours (zones' offsets are), and neither a date alone."""
+    gap = naive.replace(tzinfo=UTC) - aware
+    return (
+        abs(gap) <= _MAX_OFFSET
+        and gap % timedelta(minutes=15) == timedelta(0)
+        and not _is_midnight(naive)
+        and not _is_midnight(aware)
+    )
 
 
 def _is_midnight(t: datetime) -> bool:
