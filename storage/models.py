@@ -125,6 +125,8 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # minutes east of UTC that the page gave its time in: export prints the time so
+    published_offset: Mapped[int | None] = mapped_column(SmallInteger)
     language: Mapped[str | None] = mapped_column(String(16))
     site_name: Mapped[str | None]
     status: Mapped[str] = mapped_column(String(8), default="live")

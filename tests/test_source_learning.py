@@ -4,6 +4,7 @@ its later one; and every page's title, authors, time and body through crawl and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
@@ -26,6 +27,7 @@ from tests.conftest import newsmon
 class Crawled:
     site: MetadataSite
     archive: str
+    config: Path
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, archive_url: str) -> Itera
             run = newsmon("crawl", "--json", config=config)
             assert run.returncode == 0, run.stderr[-3000:]
             site.release()
-        yield Crawled(site, archive_url)
+        yield Crawled(site, archive_url, config)
 
 
 def _stored(crawled: Crawled, page: PageTruth) -> Article:
@@ -123,6 +125,15 @@ def test_every_page_title_authors_time_and_body(crawled: Crawled, publisher: str
         assert lines == page.paragraphs, page.path  # each paragraph its own line, nothing else
         for absent in page.absent:
             assert absent not in stored.text, page.path
+
+
+def test_export_prints_the_time_in_the_offset_the_page_gave(crawled: Crawled) -> None:
+    run = newsmon("export", "--format", "jsonl", config=crawled.config)
+    assert run.returncode == 0, run.stderr[-2000:]
+    records = {r["url"]: r for r in map(json.loads, run.stdout.splitlines())}
+    for page in crawled.site.truth("diario") + crawled.site.truth("bote"):
+        exported = records[crawled.site.url(page)]["published_at"]
+        assert exported == page.published_at.isoformat(), page.path  # "...T09:15:00+01:00"
 
 
 def test_profile_needs_min_docs_and_prefers_the_most_seen() -> None:

@@ -134,10 +134,10 @@ def choose(
         return Published(same_day[0], facts)
     near = [t for t in aware if _same_moment(first, t)]
     if near:
-        # the naive time is the same moment on the local clock: the aware one says it right
+        # the naive time is the same moment on the local clock: the aware one gives its zone
         gap = first.replace(tzinfo=UTC) - near[0]
         facts.append((OFFSET, str(int(gap.total_seconds() // 60))))
-        return Published(near[0], facts)
+        return Published(first.replace(tzinfo=timezone(gap)), facts)  # the page's own clock
     if profile.utc_offset is not None:
         zone = timezone(timedelta(minutes=profile.utc_offset))
         return Published(first.replace(tzinfo=zone), facts)

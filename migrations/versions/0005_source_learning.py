@@ -1,7 +1,10 @@
-"""source_facts: what each source's pages showed about its headline, byline and time zone
+"""source_facts: what each source's pages showed about its headline, byline and time zone;
+articles.published_offset: the offset the page gave its publication time in
 
-Counted per source as boilerplate paragraphs are; the facts that recur are what extraction
-assumes of the source's later pages (crawler/process/profile.py, docs/extraction.md).
+Facts are counted per source as boilerplate paragraphs are; the facts that recur are what
+extraction assumes of the source's later pages (crawler/process/profile.py,
+docs/extraction.md). The offset (minutes east of UTC) lets export print the time as the
+publisher gave it; NULL for articles stored before (printed in UTC, as before).
 
 Revision ID: 0005
 Revises: 0004
@@ -34,7 +37,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("source_id", "kind", "value", name=op.f("pk_source_facts")),
     )
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("published_offset", sa.SmallInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.drop_column("published_offset")
     op.drop_table("source_facts")
