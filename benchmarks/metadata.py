@@ -22,8 +22,6 @@ import trafilatura  # noqa: E402
 from trafilatura.settings import Document  # noqa: E402
 
 from crawler.items import FeedHints  # noqa: E402
-from crawler.process.body import DEFAULT_OPTIONS  # noqa: E402
-from crawler.process.body import _run as _default_run  # noqa: E402
 from crawler.process.worker import process_page  # noqa: E402
 from crawler.text.normalise import normalise_text  # noqa: E402
 
@@ -138,15 +136,17 @@ def _parse_time(value: str) -> datetime | None:
 def date_scores(got: datetime | None, want: str) -> tuple[float, float]:
     """(same day, within a minute with the right offset) against an expected ISO time.
 
-    An expected time with an offset is compared as an instant (the same instant with another
-    offset is the same moment: the archive stores UTC), its day read in the expected offset.
-    A naive expected time is compared to the found time's own clock."""
+    An expected time with an offset must be the same instant within a minute *and* be given
+    in the same offset (newsmon keeps the page's offset); its day is read in the expected
+    offset. A naive expected time is compared to the found time's own clock."""
     expected = _parse_time(want)
     if got is None or expected is None:
         return 0.0, 0.0
     if expected.tzinfo is not None and got.tzinfo is not None:
         local = got.astimezone(expected.tzinfo)
-        minute = abs(got - expected) <= timedelta(minutes=1)
+        minute = abs(got - expected) <= timedelta(minutes=1) and (
+            got.utcoffset() == expected.utcoffset()
+        )
     else:
         local = got
         minute = abs(got.replace(tzinfo=None) - expected.replace(tzinfo=None)) <= timedelta(
@@ -164,8 +164,21 @@ def body_f1(got: str, want: str) -> float:
     return _f1(shingles(got), shingles(want))
 
 
+# trafilatura's default mode with the rest of newsmon's options (tables, no comments,
+# images, links, formatting): what the body would be without favor_recall.
+DEFAULT_MODE: dict[str, Any] = {
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "include_formatting": False,
+    "include_links": False,
+    "deduplicate": False,
+}
+
+
 def _default_mode(tree: Any, url: str) -> str:
-    return _default_run(tree, url, DEFAULT_OPTIONS) if tree is not None else ""
+    doc = trafilatura.bare_extraction(tree, url=url, **DEFAULT_MODE) if tree is not None else None
+    return doc.text or "" if isinstance(doc, Document) else ""
 
 
 def newsmon(page: Page) -> Found:
