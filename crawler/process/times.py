@@ -138,7 +138,7 @@ def choose(
         gap = first.replace(tzinfo=UTC) - near[0]
         facts.append((OFFSET, str(int(gap.total_seconds() // 60))))
         return Published(first.replace(tzinfo=timezone(gap)), facts)  # the page's own clock
-    if profile.utc_offset is not None:
+    if profile.utc_offset is not None and not _is_midnight(first):  # a date alone is UTC
         zone = timezone(timedelta(minutes=profile.utc_offset))
         return Published(first.replace(tzinfo=zone), facts)
     return Published(first.replace(tzinfo=UTC), facts)
