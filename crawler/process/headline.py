@@ -59,11 +59,14 @@ def _h1(tree: HtmlElement) -> str | None:
 
 
 def _meta(tree: HtmlElement, *names: str) -> str | None:
+    """The first non-empty content of a <meta> named by `names`, in the order of `names`."""
+    found: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if key in names and (content := " ".join((meta.get("content") or "").split())):
-            return content
-    return None
+        content = " ".join((meta.get("content") or "").split())
+        if key in names and key not in found and content:
+            found[key] = content
+    return next((found[n] for n in names if n in found), None)
 
 
 def candidates(tree: HtmlElement) -> dict[str, str]:
