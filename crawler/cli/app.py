@@ -138,3 +138,4 @@ def parse_since(value: str | None) -> datetime | None:
 
 def echo_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None) + "\n")
+

@@ -22,6 +22,7 @@ else:
     MISSING = None
 
 
+
 logger = logging.getLogger(__name__)
 
 

@@ -53,6 +53,8 @@ _due_lock = threading.Lock()
 _due: set[str] = set()
 
 
+
+
 # How long the dispatcher waits, once woken, for the rest of a tick's jobs.
 GATHER_SECONDS = 0.5
 

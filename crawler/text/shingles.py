@@ -55,6 +55,8 @@ def _combining_marks() -> tuple[re.Pattern[str], dict[int, None]]:
     return re.compile(f"[{bmp}]+"), dict.fromkeys(cp for cp in marks if cp > 0xFFFF)
 
 
+
+
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
