@@ -159,6 +159,8 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # minutes east of UTC that the page gave its time in: export prints the time so
+    published_offset: Mapped[int | None] = mapped_column(SmallInteger)
     language: Mapped[str | None] = mapped_column(String(16))
     site_name: Mapped[str | None]
     status: Mapped[str] = mapped_column(String(8), default="live")
@@ -250,6 +252,21 @@ class BoilerplateParagraph(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     docs: Mapped[int] = mapped_column(default=0)
     sample: Mapped[str | None] = mapped_column(Text)
+
+
+class SourceFact(Base):
+    """How many articles of a source showed one fact about its pages (which headline
+    candidate was right, its title's site segment, its byline source, its time zone):
+    facts that recur are learned (crawler/process/profile.py)."""
+
+    __tablename__ = "source_facts"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    docs: Mapped[int] = mapped_column(default=0)
 
 
 class TopicMatch(Base):

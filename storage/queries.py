@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -65,6 +65,14 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def published_iso(article: Article) -> str | None:
+    """The publication time in the offset the page gave it (UTC when unknown)."""
+    when, minutes = article.published_at, article.published_offset
+    if when is None or minutes is None:
+        return iso(when)
+    return when.astimezone(timezone(timedelta(minutes=minutes))).isoformat()
+
+
 def aliases(session: Session, article: Article) -> list[str]:
     rows = session.scalars(
         select(ArticleURL.url)
@@ -96,7 +104,7 @@ def export_record(session: Session, article: Article) -> dict[str, Any]:
         "title": article.title,
         "text": article.text,
         "author": article.author,
-        "published_at": iso(article.published_at),
+        "published_at": published_iso(article),
         "language": article.language,
         "first_seen_at": iso(article.first_seen_at),
         "last_checked_at": iso(article.last_checked_at),

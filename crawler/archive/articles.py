@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,13 @@ from storage.models import (
     utcnow,
 )
 from storage.queries import core_execute
+
+
+def offset_minutes(when: datetime | None) -> int | None:
+    """Minutes east of UTC of an aware time (what export prints it in)."""
+    offset = when.utcoffset() if when is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
+
 
 _NEW_ARTICLE_AT = (
     update(Source)
@@ -77,6 +86,7 @@ def new_article(
         text=doc.text,
         author=doc.author,
         published_at=doc.published_at,
+        published_offset=offset_minutes(doc.published_at),
         language=doc.language,
         site_name=doc.site_name,
         first_seen_at=now,
@@ -101,6 +111,7 @@ def new_article(
     session.add(revisits.version_row(article, 1, page, doc, now))
     stories.assign_story(state, session, article, doc)
     learning.learn_paragraphs(session, page.source, source_id, doc)
+    learning.learn_facts(session, source_id, doc)
     matches.match(state, session, article, doc.topics, now)
     core_execute(session, _NEW_ARTICLE_AT, {"source": source_id, "at": now})
     state.counters["new_articles"] += 1

@@ -13,11 +13,12 @@ from scrapy.crawler import Crawler
 from sqlalchemy import select, update
 
 from crawler.archive.ingest import Ingestor
-from crawler.archive.learning import MIN_DOCS, learned_boilerplate, reclean
+from crawler.archive.learning import MIN_DOCS, learned_boilerplate, learned_profile, reclean
 from crawler.config import Config
 from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure, Processed
 from crawler.process.memory import release_free_memory
 from crawler.process.pool import ExtractionPool
+from crawler.process.profile import NO_PROFILE, SourceProfile
 from crawler.process.worker import body_hash, failed, restrip
 from crawler.text.topics import Topic
 from storage.db import make_engine, serialise_writers, session_factory, transaction
@@ -48,6 +49,7 @@ class ArchivePipeline:
         self.last_flush = time.monotonic()
         self.boilerplate: dict[str, frozenset[str]] = {}
         self.ingestor.boilerplate = self.boilerplate  # revisits are compared cleaned alike
+        self.profiles: dict[str, SourceProfile] = {}  # learned headline, byline, time zone
         # per source: pages stored since its last relearn, since when, and pages it had then
         self.unlearned: Counter[str] = Counter()
         self.pending_since: dict[str, float] = {}
@@ -69,6 +71,7 @@ class ArchivePipeline:
         with self.sessions() as session:
             for source in self.config.sources:
                 self.boilerplate[source.name] = self._learned(session, source.name)
+                self.profiles[source.name] = self._profile(session, source.name)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticlePage):
@@ -99,6 +102,7 @@ class ArchivePipeline:
             page.hints,
             boilerplate,
             self.config.crawl.store_html,
+            self.profiles.get(page.source, NO_PROFILE),
         )
         return doc if reason is None else failed(f"extraction failed: {reason}")
 
@@ -173,6 +177,11 @@ class ArchivePipeline:
             return frozenset()
         return frozenset(learned_boilerplate(session, source_id))
 
+    def _profile(self, session: Any, source: str) -> SourceProfile:
+        """What was learned so far of one source's headline, byline and time zone."""
+        source_id = session.scalar(select(Source.id).where(Source.name == source))
+        return NO_PROFILE if source_id is None else learned_profile(session, source_id)
+
     def _relearn_due(self, session: Any, *, final: bool) -> None:
         """Relearn the sources whose boilerplate may have changed, and all at the end.
 
@@ -195,6 +204,7 @@ class ArchivePipeline:
     def _relearn(self, session: Any, source: str) -> None:
         """Refresh a source's learned boilerplate; strip new keys from its stored articles,
         so the copies stored before a line was learned end up as clean as later ones."""
+        self.profiles[source] = self._profile(session, source)
         learned = self._learned(session, source)
         added = learned - self.boilerplate.get(source, NOTHING)
         if added:

@@ -18,6 +18,7 @@ from crawler.items import FeedHints, Processed
 from crawler.process.errors import ExtractionError, describe
 from crawler.process.extract import extract
 from crawler.process.memory import release_free_memory
+from crawler.process.profile import NO_PROFILE, SourceProfile
 from crawler.text import dedup, shingles
 from crawler.text.boilerplate import paragraph_key, strip_boilerplate, strip_lines
 from crawler.text.normalise import text_hashes
@@ -59,8 +60,6 @@ def _exit_with(pid: int) -> None:
             os._exit(0)
 
 
-
-
 # Magic numbers of formats that servers mislabel as HTML.
 _BINARY_MAGIC = {
     b"%PDF": "PDF",
@@ -98,14 +97,16 @@ def process_page(
     hints: FeedHints,
     boilerplate: frozenset[str] = frozenset(),
     keep_html: bool = False,
+    profile: SourceProfile = NO_PROFILE,
 ) -> Processed:
     """Extract, clean, fingerprint and match one article page.
 
     :param keep_html: also return the body zlib-compressed (compression is CPU work too, and
         the reactor process drops the body once the page is processed).
+    :param profile: what was learned of the page's source (crawler/process/profile.py).
     """
     try:
-        return _process_page(body, url, content_type, hints, boilerplate, keep_html)
+        return _process_page(body, url, content_type, hints, boilerplate, keep_html, profile)
     except (Exception, KeyboardInterrupt, SystemExit):
         raise  # an Exception goes back to the pool, which records it as the page's failure
     except BaseException as exc:
@@ -123,6 +124,7 @@ def _process_page(
     hints: FeedHints,
     boilerplate: frozenset[str],
     keep_html: bool,
+    profile: SourceProfile,
 ) -> Processed:
     reason = not_html(body)
     if reason is not None:
@@ -134,6 +136,7 @@ def _process_page(
         fallback_title=hints.title,
         fallback_published=hints.published_at,
         fallback_author=hints.author,
+        profile=profile,
     )
     raw = doc.text
     if not raw.strip():
@@ -161,6 +164,7 @@ def _process_page(
         paragraph_keys=_short_paragraphs(raw),
         topics=match_topics(doc.title or "", text, url),
         html=zlib.compress(body) if keep_html else None,
+        facts=doc.facts,
     )
 
 
