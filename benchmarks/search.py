@@ -1,4 +1,4 @@
-"""Full-text search over 100k articles: storage.search.search on SQLite FTS5 and PostgreSQL."""
+"""Full-text search over 100k articles: crawler.archive.search on SQLite FTS5 and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session  # noqa: E402
 from sqlalchemy.sql.elements import ColumnElement  # noqa: E402
 
 from benchmarks import synth  # noqa: E402
+from crawler.archive.search import fts5_query, parse_query, search  # noqa: E402
 from storage.db import make_engine, session_factory  # noqa: E402
 from storage.models import Article  # noqa: E402
-from storage.search import fts5_query, parse_query, search  # noqa: E402
 
 WARMUP = 10
 # Query words by frequency rank in the vocabulary: common words are in a large share of the
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also time ordered_search: order and limit in SQL first, then 20 snippets",
     )
     args = parser.parse_args(argv)
-    synth.header("search: storage.search.search(session, query, limit=20)")
+    synth.header("search: crawler.archive.search.search(session, query, limit=20)")
     words, _, vocab = synth.vocabulary()
     print(f"texts:   {vocab}; {args.articles:,} articles of 300-900 words")
     batch = queries(args.queries + WARMUP, words)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,6 +21,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from crawler.text.normalise import stemming_language
 
 DEFAULT_CONFIG_PATH = Path("config/newsmon.toml")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
@@ -53,6 +56,24 @@ def parse_duration(value: Any) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _emails(value: Any) -> list[str]:
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list):
+        raise ValueError("must be an email address or a list of them")
+    for addr in value:
+        if not isinstance(addr, str) or not re.match(r"^[^@\s<>]+@[^@\s<>]+$", addr):
+            raise ValueError(f"not an email address: {addr!r}")
+    return value
+
+
+def _count_or_duration(value: Any) -> int | timedelta:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
+    return parse_duration(value)
 
 
 def hide_password(url: str) -> str:
@@ -129,7 +150,8 @@ class RevisitConfig(_Section):
             parse_duration(d) for d in ("15m", "1h", "3h", "12h", "1d", "3d", "7d")
         ]
     )
-    budget: int = Field(500, ge=0, description="revisits per cycle at most")
+    # Time for revisits per cycle ("60s"), or (older form, still read) how many; overdue first.
+    budget: Annotated[int | timedelta, BeforeValidator(_count_or_duration)] = timedelta(seconds=60)
     material_words: int = Field(
         10, ge=1, description="words added+removed that make a change material"
     )
@@ -145,6 +167,8 @@ class AlertsConfig(_Section):
     daily_at: str = Field("08:00", pattern=r"^\d{2}:\d{2}$")
     timezone: str = "UTC"
     max_attempts: int = Field(20, ge=1)
+    # told when a source turns unhealthy and when it recovers (one address, or a list)
+    operator_to: Annotated[list[str], BeforeValidator(_emails)] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -181,6 +205,9 @@ class SourceConfig(_Section):
     follow: str = ""
     paginate: str = ""
     every: Duration = timedelta(minutes=15)
+    # Adaptive polling: the interval follows the source's publishing rate between these.
+    every_min: Duration | None = None
+    every_max: Duration | None = None
 
     @field_validator("follow", "paginate")
     @classmethod
@@ -205,7 +232,21 @@ class SourceConfig(_Section):
             raise ValueError("a source needs at least one of feeds, sitemaps or pages")
         if self.pages and not self.follow:
             raise ValueError("`pages` needs a `follow` regex saying which links are articles")
+        if (self.every_min is None) != (self.every_max is None):
+            raise ValueError("`every_min` and `every_max` go together (or write a fixed `every`)")
+        low, high = self.poll_range
+        if self.every_min is not None and not timedelta(0) < low <= high:
+            raise ValueError("`every_min` must be above 0s and at most `every_max`")
         return self
+
+    @property
+    def poll_range(self) -> tuple[timedelta, timedelta]:  # equal bounds for a fixed `every`
+        return (self.every_min or self.every, self.every_max or self.every)
+
+
+class SourceHealthConfig(_Section):  # when a source is unhealthy (stats, operator emails)
+    empty_polls: int = Field(12, ge=1, description="polls in a row without a new article")
+    min_articles: int = Field(3, ge=1, description="new articles a poll needs to judge length")
 
 
 class TopicConfig(_Section):
@@ -214,6 +255,8 @@ class TopicConfig(_Section):
     alert_to: list[str] = Field(default_factory=list)
     alert_mode: Literal["immediate", "daily", "none"] = "immediate"
     alert_updates: bool = False
+    # Off by default: exact (folded) words. A Snowball language ("russian", "ru") matches by stems.
+    language: Annotated[str, AfterValidator(stemming_language)] | None = None
 
     @field_validator("query")
     @classmethod
@@ -229,10 +272,7 @@ class TopicConfig(_Section):
     @field_validator("alert_to")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
-        for addr in value:
-            if not re.match(r"^[^@\s<>]+@[^@\s<>]+$", addr):
-                raise ValueError(f"not an email address: {addr!r}")
-        return value
+        return _emails(value)
 
 
 class DistributedConfig(_Section):
@@ -294,6 +334,7 @@ class Config(_Section):
     alerts: AlertsConfig = AlertsConfig()
     distributed: DistributedConfig = DistributedConfig()
     web: WebConfig = WebConfig()
+    source_health: SourceHealthConfig = SourceHealthConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
     topics: list[TopicConfig] = Field(default_factory=list)
 

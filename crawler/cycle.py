@@ -28,7 +28,7 @@ from storage.db import (
     transaction,
     upgrade,
 )
-from storage.models import COUNTERS, CrawlRun, PageError, Source, utcnow
+from storage.models import COUNTERS, CrawlRun, PageError, Source, SourceDay, utcnow
 
 if TYPE_CHECKING:
     from crawler.distributed.cycle import SharedCycle
@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 # The daemon hands a running shared cycle's id to the `crawl` it spawns to join it.
 JOIN_ENV = "NEWSMON_JOIN_CYCLE"
+# With a time budget: the most revisits a cycle chooses (they are held in memory).
+MAX_REVISITS = 100_000
 
 
 def select_sources(config: Config, names: Sequence[str]) -> list[Any]:
@@ -83,7 +85,7 @@ def start_run(
             ids = [i for i, n in names.items() if n in wanted]
             targets = [
                 RevisitTarget(a.id, a.url, names[a.source_id], a.etag, a.last_modified, a.body_hash)
-                for a in due_revisits(session, now, config.revisit.budget, ids)
+                for a in due_revisits(session, now, revisit_limit(config), ids)
             ]
             waiting = set(
                 session.scalars(
@@ -97,13 +99,23 @@ def start_run(
         engine.dispose()
 
 
+def revisit_limit(config: Config) -> int:
+    """Revisits chosen at the start of a cycle: `revisit.budget` when it is a count; with a
+    time budget every due article (up to a bound on memory), the budget deciding how many go
+    (CycleBudgetMiddleware)."""
+    budget = config.revisit.budget
+    return budget if isinstance(budget, int) else MAX_REVISITS
+
+
 def prune_history(session: Session, before: datetime) -> None:
     """Delete the runs started before `before`, with their page errors (and errors recorded
-    outside any run, as old): without it both tables grow with every cycle."""
+    outside any run, as old), and the sources' daily counters as old: without it these
+    tables grow with every cycle."""
     old_runs = select(CrawlRun.id).where(CrawlRun.started_at < before)
     session.execute(delete(PageError).where(PageError.run_id.in_(old_runs)))
     session.execute(delete(PageError).where(PageError.run_id.is_(None), PageError.at < before))
     session.execute(delete(CrawlRun).where(CrawlRun.started_at < before))
+    session.execute(delete(SourceDay).where(SourceDay.day < before.date()))
 
 
 def finish_run(config: Config, run_id: int, status: str, alerts_sent: int) -> dict[str, Any]:

@@ -90,6 +90,8 @@ class Processed:
     topics: dict[str, list[str]] = field(default_factory=dict)  # topic -> matched terms
     error: str | None = None  # why this page yields no article (empty, binary, no text)
     html: bytes | None = None  # zlib-compressed body, when crawl.store_html is on
+    # what the page showed about its source, (kind, value) pairs: crawler/process/profile.py
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

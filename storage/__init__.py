@@ -1,4 +1,3 @@
-"""newsmon storage: SQLAlchemy models, sessions, queries, full-text search and the topic query
-language they share with the crawler (querylang).
+"""newsmon storage: SQLAlchemy models, sessions, and the queries of the archive and the web view.
 
 The bottom layer: imports nothing of crawler's, so the archive can be read without it."""

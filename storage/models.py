@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -84,6 +85,39 @@ class Source(Base):
     errors: Mapped[int] = mapped_column(default=0)
 
 
+class SourceHealth(Base):
+    """A source's health verdict, why, and what the next verdict is judged on
+    (crawler/archive/health.py); a row once the source has been polled."""
+
+    __tablename__ = "source_health"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    healthy: Mapped[bool] = mapped_column(Boolean, default=True)
+    problem: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime | None]
+    empty_polls: Mapped[int] = mapped_column(default=0)  # polls in a row without a new article
+    words_baseline: Mapped[int | None]  # the usual median words of its new articles
+
+
+class SourceDay(Base):
+    """One source's counters for one day (UTC): its health over time."""
+
+    __tablename__ = "source_days"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    polls: Mapped[int] = mapped_column(default=0)
+    articles: Mapped[int] = mapped_column(default=0)  # new articles
+    requests: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+    not_modified: Mapped[int] = mapped_column(default=0)
+    median_words: Mapped[int | None]  # of the articles first seen that day
+
+
 class ListingState(Base):
     """HTTP validators of a feed, sitemap or section page, for conditional polling."""
 
@@ -125,6 +159,8 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # minutes east of UTC that the page gave its time in: export prints the time so
+    published_offset: Mapped[int | None] = mapped_column(SmallInteger)
     language: Mapped[str | None] = mapped_column(String(16))
     site_name: Mapped[str | None]
     status: Mapped[str] = mapped_column(String(8), default="live")
@@ -218,6 +254,21 @@ class BoilerplateParagraph(Base):
     sample: Mapped[str | None] = mapped_column(Text)
 
 
+class SourceFact(Base):
+    """How many articles of a source showed one fact about its pages (which headline
+    candidate was right, its title's site segment, its byline source, its time zone):
+    facts that recur are learned (crawler/process/profile.py)."""
+
+    __tablename__ = "source_facts"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    docs: Mapped[int] = mapped_column(default=0)
+
+
 class TopicMatch(Base):
     """An article that matched a topic query."""
 
@@ -250,9 +301,10 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(200))
     recipient: Mapped[str] = mapped_column(String(320))
-    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"))
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
-    kind: Mapped[str] = mapped_column(String(8), default="new")  # new | update
+    # Both NULL for an operator's email about a source's health (kind "health").
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    kind: Mapped[str] = mapped_column(String(8), default="new")  # new | update | health
     key: Mapped[str] = mapped_column(String(64), default="")  # update alerts: the version
     mode: Mapped[str] = mapped_column(String(12), default="immediate")  # immediate | daily
     status: Mapped[str] = mapped_column(String(8), default="pending")  # pending | sending | sent

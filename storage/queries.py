@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -65,6 +65,14 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def published_iso(article: Article) -> str | None:
+    """The publication time in the offset the page gave it (UTC when unknown)."""
+    when, minutes = article.published_at, article.published_offset
+    if when is None or minutes is None:
+        return iso(when)
+    return when.astimezone(timezone(timedelta(minutes=minutes))).isoformat()
+
+
 def aliases(session: Session, article: Article) -> list[str]:
     rows = session.scalars(
         select(ArticleURL.url)
@@ -96,7 +104,7 @@ def export_record(session: Session, article: Article) -> dict[str, Any]:
         "title": article.title,
         "text": article.text,
         "author": article.author,
-        "published_at": iso(article.published_at),
+        "published_at": published_iso(article),
         "language": article.language,
         "first_seen_at": iso(article.first_seen_at),
         "last_checked_at": iso(article.last_checked_at),
@@ -241,15 +249,17 @@ def source_stats(session: Session) -> list[dict[str, Any]]:
     """Per source: articles, last success, errors, 304 rate, last new article, staleness."""
     from datetime import UTC
 
-    from storage.models import PageError
+    from storage.models import PageError, SourceHealth
 
     counts = dict(
         session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all()
     )
     now = datetime.now(UTC)
     out = []
+    verdicts = {h.source_id: h for h in session.scalars(select(SourceHealth))}
     for src in session.scalars(select(Source).order_by(Source.name)):
         last_new = src.last_new_article_at
+        health = verdicts.get(src.id)
         out.append(
             {
                 "source": src.name,
@@ -267,9 +277,37 @@ def source_stats(session: Session) -> list[dict[str, Any]]:
                 "last_new_article_at": iso(last_new),
                 "consecutive_failures": src.consecutive_failures,
                 "stale": last_new is not None and now - last_new > timedelta(days=STALE_AFTER_DAYS),
+                "healthy": health is None or health.healthy,
+                "health_problem": health.problem if health else None,
+                "health_changed_at": iso(health.changed_at) if health else None,
+                "next_poll_at": iso(src.next_poll_at),
+                "days": source_days(session, src.id),
             }
         )
     return out
+
+
+def source_days(session: Session, source_id: int, days: int = 7) -> list[dict[str, Any]]:
+    """A source's daily counters, newest first: articles, errors, median words, 304 rate."""
+    from storage.models import SourceDay
+
+    rows = session.scalars(
+        select(SourceDay)
+        .where(SourceDay.source_id == source_id)
+        .order_by(SourceDay.day.desc())
+        .limit(days)
+    )
+    return [
+        {
+            "day": r.day.isoformat(),
+            "polls": r.polls,
+            "articles": r.articles,
+            "errors": r.errors,
+            "median_words": r.median_words,
+            "not_modified_rate": round(r.not_modified / r.requests, 3) if r.requests else None,
+        }
+        for r in rows
+    ]
 
 
 def run_stats(session: Session, limit: int = 10) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
+from crawler.archive.search import search
 from crawler.cli import app
 from crawler.config import load
 from storage.db import (
@@ -20,7 +21,6 @@ from storage.db import (
     transaction,
 )
 from storage.models import Article, Source
-from storage.search import search
 from tests.conftest import newsmon
 
 

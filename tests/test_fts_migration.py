@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from crawler.archive.search import search
 from storage.db import downgrade, make_engine, session_factory, transaction, upgrade
 from storage.models import Article, Source
-from storage.search import search
 
 
 def _fts_sql(url: str) -> str:

@@ -62,7 +62,7 @@ for name in ("combining", "category", "name", "decomposition"):
     setattr(unicodedata, name, counting(getattr(unicodedata, name)))
 import crawler.text.topics, crawler.text.shingles, crawler.text.dedup, crawler.text.diffing
 import crawler.text.normalise, crawler.text.boilerplate, crawler.process.extract
-import storage.querylang, storage.search
+import crawler.text.query, crawler.archive.search
 print(calls)
 """
 

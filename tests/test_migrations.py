@@ -44,9 +44,9 @@ def test_apscheduler_table_is_out_of_alembics_view(db_url: str) -> None:
 
 
 def test_sqlite_fts_follows_the_current_text(sqlite_url: str) -> None:
+    from crawler.archive.search import search
     from storage.db import session_factory, transaction
     from storage.models import Article, Source
-    from storage.search import search
 
     upgrade(sqlite_url)
     sessions = session_factory(make_engine(sqlite_url), write=True)

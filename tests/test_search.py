@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from crawler.archive.search import SearchError, search
 from crawler.text.topics import Document, matches, parse
 from storage.db import make_engine, session_factory, transaction
 from storage.models import Article, Source
-from storage.search import SearchError, search
 from tests.conftest import newsmon
 
 # key: (url, title, text)

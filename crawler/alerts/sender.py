@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.alerts.operator import render_health
 from crawler.alerts.render import (
     Rendered,
     StoryView,
@@ -95,7 +96,7 @@ def backoff(attempts: int) -> timedelta:
 class _Group:
     """The rows of one email: a story list for (topic, recipient), or one update."""
 
-    kind: str  # "new" | "update"
+    kind: str  # "new" | "update" | "health"
     digest: bool
     topic: str
     recipient: str
@@ -127,13 +128,13 @@ def _due_groups(sessions: sessionmaker[Session], now: datetime, slot: datetime) 
         rows = session.execute(query).all()
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:
-        key: tuple[Any, ...] = ("update", row.id)
-        if row.kind != "update":
+        key: tuple[Any, ...] = (row.kind, row.id)  # an update, a source's health: one each
+        if row.kind not in ("update", "health"):
             key = ("new", row.mode, row.topic, row.recipient)
         groups.setdefault(key, []).append(row)
     return [
         _Group(
-            kind="update" if key[0] == "update" else "new",
+            kind=key[0],
             digest=members[0].mode == "daily",
             topic=members[0].topic,
             recipient=members[0].recipient,
@@ -271,6 +272,8 @@ def _compose(run: _Run, group: _Group, ids: Sequence[int], message_id: str) -> E
 
 
 def _render_group(session: Session, run: _Run, group: _Group, rows: list[Alert]) -> Rendered:
+    if group.kind == "health":
+        return render_health(rows[0].payload)
     if group.kind == "update":
         return render_update(group.topic, update_view(session, rows[0]), run.tz)
     stories = story_views(session, group.topic, rows)

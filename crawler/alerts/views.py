@@ -32,16 +32,18 @@ def _json(raw: str | None, default: Any) -> Any:
 def story_views(session: Session, topic: str, rows: list[Alert]) -> list[StoryView]:
     """Each story once: the canonical copy's headline, source, time and URL, the snippet
     around the matched terms, and how many other copies were seen."""
-    story_ids = {r.story_id for r in rows}
+    story_ids = {r.story_id for r in rows if r.story_id is not None}
     stories = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(story_ids)))}
-    wanted = {r.article_id for r in rows}
+    wanted = {r.article_id for r in rows if r.article_id is not None}
     wanted |= {s.canonical_article_id for s in stories.values() if s.canonical_article_id}
     articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))}
     names = _source_names(session, {a.source_id for a in articles.values()})
     copies = _copies(session, story_ids)
-    terms = _matched_terms(session, topic, {r.article_id for r in rows})
+    terms = _matched_terms(session, topic, {r.article_id for r in rows if r.article_id})
     views: dict[int, StoryView] = {}
     for row in rows:
+        if row.story_id is None or row.article_id is None:
+            continue  # (story rows only: a source's health is emailed on its own)
         matched = articles.get(row.article_id)
         story = stories.get(row.story_id)
         if matched is None or row.story_id in views:

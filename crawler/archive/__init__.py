@@ -2,7 +2,8 @@
 
 pipeline (batches, the extraction pool), ingest (the entry point and its shared state,
 context), sources, aliases, articles, stories, learning (boilerplate), revisits (and
-versions), matches, outbox; lookup finds an article by what a user types; reprocess re-runs
-extraction on stored HTML. May import config, lock, process, items, text and storage; never
-fetch or alerts.
+versions), matches, outbox; lookup finds an article by what a user types; search reads the
+archive back with the topics' query language (FTS5 or tsvector); reprocess re-runs extraction
+on stored HTML. May import config, lock, process, items, text and storage; never fetch or
+alerts.
 """

@@ -21,6 +21,13 @@ from storage.models import (
 )
 from storage.queries import core_execute
 
+
+def offset_minutes(when: datetime | None) -> int | None:
+    """Minutes east of UTC of an aware time (what export prints it in)."""
+    offset = when.utcoffset() if when is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
+
+
 NEW_ARTICLE_AT = (
     update(Source)
     .where(Source.id == bindparam("source"))
@@ -112,6 +119,7 @@ def new_article(
     else:
         learning.learn_paragraphs(session, page.source, source_id, doc)
         core_execute(session, NEW_ARTICLE_AT, {"source": source_id, "at": now})
+    learning.learn_facts(session, source_id, doc)
     # what matches and alerts read of it
     matches.match(state, session, Article(id=article_id, story_id=story_id), doc.topics, now)
     state.counters["new_articles"] += 1
@@ -126,6 +134,7 @@ def _article_row(
         "text": doc.text,
         "author": doc.author,
         "published_at": doc.published_at,
+        "published_offset": offset_minutes(doc.published_at),
         "language": doc.language,
         "site_name": doc.site_name,
         "first_seen_at": now,

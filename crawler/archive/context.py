@@ -33,6 +33,9 @@ class IngestState:
     counters: Counter[str] = field(default_factory=Counter)
     # Per source this run: listings answered, listings failed, largest feed TTL (seconds).
     polls: dict[str, list[int]] = field(default_factory=dict)
+    # Per source this run: requests, not_modified, errors (its health, archive/health.py).
+    requests: dict[str, Counter[str]] = field(default_factory=dict)
+    opened: datetime = field(default_factory=utcnow)  # what was first seen since is new
     # Aliases whose article was still in flight; retried at each batch and at the end.
     deferred: list[ArticleAlias] = field(default_factory=list)
     # Per source, the learned boilerplate the pages being stored were stripped of (the
@@ -79,12 +82,14 @@ def count_request(
     not_modified: bool = False,
     error: bool = False,
 ) -> None:
+    counts = state.requests.setdefault(name, Counter())
+    counts.update(requests=1, not_modified=int(not_modified), errors=int(error))
     source = source_id(state, session, name)
     if state.batching:
-        counts = state.source_counts.setdefault(source, [0, 0, 0])
-        counts[0] += 1
-        counts[1] += not_modified
-        counts[2] += error
+        batched = state.source_counts.setdefault(source, [0, 0, 0])
+        batched[0] += 1
+        batched[1] += not_modified
+        batched[2] += error
         return
     params = {
         "source": source,

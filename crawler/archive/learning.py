@@ -1,5 +1,6 @@
-"""Boilerplate learning per source: count each short paragraph's pages, learn the lines that
-recur, and strip newly learned lines from the articles already stored."""
+"""Learning per source: count each short paragraph's pages, learn the lines that recur, and
+strip newly learned lines from the articles already stored; count the facts pages show about
+their source (headline candidate, byline source, time zone) and learn its profile."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from crawler.archive.stories import replace_text, store_text
 from crawler.items import Cleaned, Processed
+from crawler.process.profile import SourceProfile, learn
 from crawler.process.worker import BOILERPLATE_MAX_WORDS
 from crawler.text.boilerplate import learn_boilerplate, strip_lines
-from storage.models import Article, BoilerplateParagraph
+from storage.models import Article, BoilerplateParagraph, SourceFact
 from storage.queries import core_execute
 
 
@@ -28,6 +30,37 @@ def _count_paragraph(dialect_name: str) -> Any:
     return dialect.insert(table).on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.key], set_={"docs": table.c.docs + 1}
     )
+
+
+@cache
+def _count_fact(dialect_name: str) -> Any:
+    """INSERT a fact with docs = 1, or add 1 to its count (race-free upsert)."""
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
+    table = SourceFact.__table__
+    return dialect.insert(table).on_conflict_do_update(
+        index_elements=[table.c.source_id, table.c.kind, table.c.value],
+        set_={"docs": table.c.docs + 1},
+    )
+
+
+def learn_facts(session: Session, source_id: int, doc: Processed) -> None:
+    """Count the facts a new article's page showed about its source."""
+    rows = [
+        {"source_id": source_id, "kind": kind[:16], "value": value[:200], "docs": 1}
+        for kind, value in sorted(set(doc.facts))
+    ]
+    if rows:
+        core_execute(session, _count_fact(session.get_bind().dialect.name), rows)
+
+
+def learned_profile(session: Session, source_id: int) -> SourceProfile:
+    """What extraction may assume of a source's pages, from the facts counted so far."""
+    rows = session.execute(
+        select(SourceFact.kind, SourceFact.value, SourceFact.docs).where(
+            SourceFact.source_id == source_id
+        )
+    ).all()
+    return learn({(r.kind, r.value): r.docs for r in rows})
 
 
 def learn_paragraphs(session: Session, source: str, source_id: int, doc: Processed) -> None:

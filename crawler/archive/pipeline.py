@@ -18,6 +18,7 @@ from crawler.archive.learning import (
     MIN_DOCS,
     holding,
     learned_boilerplate,
+    learned_profile,
     reclean,
     store_recleaned,
 )
@@ -25,6 +26,7 @@ from crawler.config import Config
 from crawler.items import ArticleAlias, ArticlePage, Cleaned, ListingPage, PageFailure, Processed
 from crawler.process.memory import release_free_memory
 from crawler.process.pool import ExtractionPool
+from crawler.process.profile import NO_PROFILE, SourceProfile
 from crawler.process.worker import body_hash, failed, needs_restrip, reclean_texts, restrip
 from crawler.text.topics import Topic
 from storage.db import make_engine, serialise_writers, session_factory, transaction
@@ -56,11 +58,12 @@ class ArchivePipeline:
         self.run_id: int | None = crawler.settings.get("NEWSMON_RUN_ID")
         self.ingestor = Ingestor(self.config, self.run_id)
         # for pages re-stripped here (the workers match the rest)
-        self.topics = [Topic(t.name, t.query) for t in self.config.topics]
+        self.topics = [Topic(t.name, t.query, t.language) for t in self.config.topics]
         self.buffer: list[Op] = []
         self.last_flush = time.monotonic()
         self.boilerplate: dict[str, frozenset[str]] = {}
         self.ingestor.boilerplate = self.boilerplate  # revisits are compared cleaned alike
+        self.profiles: dict[str, SourceProfile] = {}  # learned headline, byline, time zone
         # per source: pages stored since its last relearn, since when, and pages it had then
         self.unlearned: Counter[str] = Counter()
         self.pending_since: dict[str, float] = {}
@@ -82,11 +85,12 @@ class ArchivePipeline:
         self.engine = make_engine(self.config.database_url)
         self.sessions = session_factory(self.engine, write=True)
         workers = self.config.crawl.workers or os.cpu_count() or 1
-        topics = [(t.name, t.query) for t in self.config.topics]
+        topics = [(t.name, t.query, t.language) for t in self.config.topics]
         self.pool = ExtractionPool(workers, topics)
         with self.sessions() as session:
             for source in self.config.sources:
                 self.boilerplate[source.name] = self._learned(session, source.name)
+                self.profiles[source.name] = self._profile(session, source.name)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticlePage):
@@ -119,6 +123,7 @@ class ArchivePipeline:
             page.hints,
             stripped,
             self.config.crawl.store_html,
+            self.profiles.get(page.source, NO_PROFILE),
         )
         if reason is not None:
             return failed(f"extraction failed: {reason}"), stripped
@@ -211,6 +216,11 @@ class ArchivePipeline:
             return frozenset()
         return frozenset(learned_boilerplate(session, source_id))
 
+    def _profile(self, session: Any, source: str) -> SourceProfile:
+        """What was learned so far of one source's headline, byline and time zone."""
+        source_id = session.scalar(select(Source.id).where(Source.name == source))
+        return NO_PROFILE if source_id is None else learned_profile(session, source_id)
+
     def _relearn_due(self, session: Any, *, final: bool) -> None:
         """Relearn the sources whose boilerplate may have changed, and all at the end.
 
@@ -233,6 +243,7 @@ class ArchivePipeline:
     def _relearn(self, session: Any, source: str) -> None:
         """Refresh a source's learned boilerplate; strip new keys from its stored articles,
         so the copies stored before a line was learned end up as clean as later ones."""
+        self.profiles[source] = self._profile(session, source)
         learned = self._learned(session, source)
         added = learned - self.boilerplate.get(source, NOTHING)
         if added:

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.archive.learning import learned_boilerplate, set_text
+from crawler.archive.learning import learned_boilerplate, learned_profile, set_text
 from crawler.config import Config
 from crawler.items import FeedHints, Processed
+from crawler.process.profile import SourceProfile
 from crawler.process.worker import init_worker, process_page
 from storage.db import serialise_writers, transaction
 from storage.models import Article, Source, Version
@@ -36,14 +37,14 @@ def reprocess(
 
     :param progress: called with (articles done, articles in all) after each batch.
     """
-    init_worker([(t.name, t.query) for t in config.topics])
+    init_worker([(t.name, t.query, t.language) for t in config.topics])
     query = select(Article.id).order_by(Article.id)
     if source is not None:
         query = query.join(Source, Source.id == Article.source_id).where(Source.name == source)
     with sessions() as session:
         ids = list(session.scalars(query))
     stats = {"articles": 0, "changed": 0, "no_html": 0}
-    learned: dict[int, frozenset[str]] = {}
+    learned: dict[int, Learned] = {}
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         with sessions() as session:
@@ -56,12 +57,14 @@ def reprocess(
     return stats
 
 
+# What was learned of a source: its boilerplate lines and its profile.
+Learned = tuple[frozenset[str], SourceProfile]
 # An article id, the version it had when read, and what its HTML gives now.
 Redone = tuple[int, int, Processed]
 
 
 def _extract_batch(
-    session: Session, ids: list[int], learned: dict[int, frozenset[str]], stats: dict[str, int]
+    session: Session, ids: list[int], learned: dict[int, Learned], stats: dict[str, int]
 ) -> list[Redone]:
     """Extract the current versions of these articles from their stored HTML."""
     rows = session.execute(
@@ -76,10 +79,14 @@ def _extract_batch(
             stats["no_html"] += 1
             continue
         if article.source_id not in learned:
-            learned[article.source_id] = frozenset(learned_boilerplate(session, article.source_id))
+            learned[article.source_id] = (
+                frozenset(learned_boilerplate(session, article.source_id)),
+                learned_profile(session, article.source_id),
+            )
+        boilerplate, profile = learned[article.source_id]
         hints = FeedHints(article.title, article.published_at, article.author)
         doc = process_page(
-            zlib.decompress(html), article.url, None, hints, learned[article.source_id]
+            zlib.decompress(html), article.url, None, hints, boilerplate, False, profile
         )
         if doc.text != article.text or doc.title != article.title:
             out.append((article.id, article.version_count, doc))

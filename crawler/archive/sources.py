@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from crawler.archive import context, revisits
+from crawler.archive import context, health, revisits
 from crawler.archive.context import IngestState
 from crawler.items import ListingPage, PageFailure
 from storage.models import (
@@ -39,9 +39,11 @@ def finish_sources(state: IngestState, session: Session, every: dict[str, timede
     """After a poll: record success, or back off a source whose every listing failed.
 
     A feed's <ttl>/sy:updatePeriod is a floor on the next poll; failures double the wait
-    (capped at a day).
+    (capped at a day). A source with `every_min`/`every_max` waits as its publishing rate
+    says (health.poll_interval). Then each polled source's health is judged.
     """
     now = utcnow()
+    configured = {s.name: s for s in state.config.sources}
     for name, (ok, failed, ttl) in state.polls.items():
         source = session.get(Source, context.source_id(state, session, name))
         if source is None:
@@ -50,11 +52,16 @@ def finish_sources(state: IngestState, session: Session, every: dict[str, timede
         if ok or not failed:
             source.last_success_at, source.consecutive_failures = now, 0
             source.next_poll_at = now + timedelta(seconds=ttl) if ttl else None
+            adaptive = configured.get(name)
+            if adaptive is not None and adaptive.every_min is not None:
+                wait = health.poll_interval(session, source.id, *adaptive.poll_range, now)
+                source.next_poll_at = max(source.next_poll_at or now, now + wait)
         else:
             source.consecutive_failures += 1
             base = every.get(name, timedelta(minutes=15))
             wait = min(base * 2 ** (source.consecutive_failures - 1), timedelta(days=1))
             source.next_poll_at = now + wait
+    health.record_polls(state, session, now)
 
 
 def failure(state: IngestState, session: Session, failure: PageFailure) -> None:

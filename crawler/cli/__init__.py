@@ -1,15 +1,16 @@
 """The `newsmon` command line: thin typer commands over the library.
 
 Owns the commands (app: the application and shared helpers; crawling: init, db, crawl, run,
-stats, reprocess, demo; reading: search, show, diff, export, alerts). The top layer: it may
-import anything of newsmon's; nothing imports it but `python -m crawler`.
+stats, reprocess, demo; reading: search, show, diff, export, alerts; sources: sources add and
+check). The top layer: it may import anything of newsmon's; nothing imports it but
+`python -m crawler`.
 """
 
 from __future__ import annotations
 
 import sys
 
-from crawler.cli import crawling, reading  # noqa: F401 - importing them registers the commands
+from crawler.cli import crawling, reading, sources  # noqa: F401 - importing registers the commands
 from crawler.cli.app import app
 
 __all__ = ["app", "main"]

@@ -165,8 +165,8 @@ def stats(
     runs: Annotated[int, typer.Option(help="how many recent cycles to list")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Per source: articles, last success, errors, 304 rate, time since the last new article;
-    per recent cycle: its counters.
+    """Per source: its health, articles, last success, errors, 304 rate, time since the last
+    new article, today's counters; per recent cycle: its counters.
 
     Example: newsmon stats --runs 5
     """
@@ -188,6 +188,7 @@ def stats(
             f"{row['source'][:30]:30} {row['articles']:>8} {row['errors']:>6} {rate:>8}  "
             f"{row['last_success_at'] or '-'} / {row['last_new_article_at'] or '-'}{stale}"
         )
+        _print_health(row)
     print()
     for r in data["runs"]:
         counters = " ".join(
@@ -204,6 +205,20 @@ def stats(
             )
         )
         print(f"run {r['id']} {r['started_at']} {r['status']}: {counters}")
+
+
+def _print_health(row: dict[str, Any]) -> None:
+    """A source's verdict and today's counters, under its line of `stats`."""
+    verdict = "healthy" if row["healthy"] else f"UNHEALTHY: {row['health_problem']}"
+    today = row["days"][0] if row["days"] else None
+    if today:
+        rate = today["not_modified_rate"]
+        verdict += (
+            f"; {today['day']}: {today['polls']} polls, {today['articles']} new, "
+            f"{today['errors']} errors, median words {today['median_words'] or '-'}, "
+            f"304 rate {'-' if rate is None else f'{rate:.0%}'}"
+        )
+    print(f"  {verdict}")
 
 
 @app.command()

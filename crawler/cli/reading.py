@@ -37,8 +37,8 @@ def search(
 
     Example: newsmon search '"Antony Blinken" AND Kyiv' --since 2026-01-01 --json
     """
-    from storage.search import SearchError
-    from storage.search import search as run_search
+    from crawler.archive.search import SearchError
+    from crawler.archive.search import search as run_search
 
     with session() as s:
         try:

@@ -224,6 +224,8 @@ class NewsSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[PageFailure]:
         request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("revisit_deferred"):
+            return  # over the revisits' time budget: still due, for the next cycle
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = _reason(failure)

@@ -95,14 +95,34 @@ def _text(el: HtmlElement) -> str:
 
 
 def find_author(tree: HtmlElement) -> str | None:
-    """What `trafilatura.metadata.extract_author(tree)` returns, without copying the tree.
+    """What `trafilatura.metadata.extract_author(tree)` returns, without copying the tree."""
+    if tree.find(".//rel") is not None:
+        # AUTHOR_XPATHS also test a child element <rel> ("rel='me'"): not worth a copy here
+        return extract_author(tree)
+    content = byline_text(tree)
+    return normalize_authors(None, content) if content else None
+
+
+def byline_text(tree: HtmlElement) -> str | None:
+    """The text of the page's byline element, as trafilatura's byline search finds it.
 
     Outside the discarded parts (comments, sidebars, dates, figures...), the first element
     of the most specific byline expression whose text is 3 to 119 characters long.
     """
+    texts = byline_texts(tree)
+    return texts[0] if texts else None
+
+
+def byline_texts(tree: HtmlElement, scope: HtmlElement | None = None) -> list[str]:
+    """`byline_text`'s element's text, then those of its siblings that the same expression
+    matches: "<span class=author>A</span> and <span class=author>B</span>" names two.
+
+    :param scope: the article's container: bylines in it come before those elsewhere (a
+        sidebar's or a related story's byline earlier in the page is not the article's).
+    """
     if tree.find(".//rel") is not None:
-        # AUTHOR_XPATHS also test a child element <rel> ("rel='me'"): not worth a copy here
-        return extract_author(tree)
+        found = extract_author(tree)  # see find_author
+        return [found] if found else []
     ranked: tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]] = ([], [], [])
     walker = iterwalk(tree, events=("start",))
     for _, el in walker:
@@ -114,9 +134,16 @@ def find_author(tree: HtmlElement) -> str | None:
         rank = _rank(el)
         if rank is not None:
             ranked[rank].append(el)
+    if scope is not None:
+        inside = set(scope.iter())
+        near = tuple([el for el in found if el in inside] for found in ranked)
+        ranked = (near[0], near[1], near[2]) if any(near) else ranked
     for candidates in ranked:
-        for el in candidates:
-            content = _text(el)
-            if content and 2 < len(content) < 120:
-                return normalize_authors(None, content)
-    return None
+        texts = [(el, _text(el)) for el in candidates]
+        valid = [(el, t) for el, t in texts if t and 2 < len(t) < 120]
+        if valid:
+            first, text = valid[0]
+            parent = first.getparent()
+            more = [t for el, t in valid[1:] if el.getparent() is parent and t != text]
+            return [text, *more]
+    return []

@@ -3,42 +3,25 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.settings import Document
 
+from crawler.process import authors, headline, jsonld
+from crawler.process.body import main_text
 from crawler.process.decode import decode_html
 from crawler.process.metadata import (
     page_canonical_url,
     page_language,
     page_metadata,
-    page_title,
     published_time,
 )
-from crawler.text.normalise import clean_lines, normalise_text
+from crawler.process.profile import NO_PROFILE, Fact, SourceProfile
+from crawler.text.normalise import normalise_text
 
 LOGGER = logging.getLogger(__name__)
-
-
-# Chosen on the 94 real pages of the readability corpus (figures in tests/test_extract.py):
-# favor_recall with tables gave the best F1 (its precision was as high as any other mode's);
-# comments are never article text for a news monitor; images, links and formatting put
-# markdown into the stored plain text; deduplicate lowered both recall and precision.
-_TRAFILATURA_OPTIONS: dict[str, Any] = {
-    "favor_precision": False,
-    "favor_recall": True,
-    "include_comments": False,
-    "include_tables": True,
-    "include_images": False,
-    "include_formatting": False,
-    "include_links": False,
-    "deduplicate": False,
-}
 
 
 @dataclass(frozen=True)
@@ -53,42 +36,20 @@ class Extracted:
     site_name: str | None
     canonical_url: str | None  # absolute; <link rel=canonical>, else og:url
     description: str | None
-
-
-def _main_text(tree: HtmlElement, url: str) -> str:
-    try:
-        document = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
-    except Exception as err:  # see extract()
-        LOGGER.warning("text extraction failed for %s: %r", url, err)
-        return ""
-    if not isinstance(document, Document) or not document.text:
-        return ""
-    return "\n".join(_text_lines(clean_lines(document.text)))
-
-
-# trafilatura writes a table as markdown: "| a | b |" rows and a "|---|---|" rule under the
-# head row. The rule, and any line without a letter or digit ("}", "-", "* * *"), is no text:
-# it reached snippets and alert emails, and learning or stripping it made false versions.
-_TABLE_ROW = re.compile(r"^\|\s(.*)\s\|$")
-
-
-def _text_lines(text: str) -> list[str]:
-    """The lines of trafilatura's text that hold words, table rows as "cell | cell"."""
-    out = []
-    for line in text.split("\n"):
-        if not any(ch.isalnum() for ch in line):
-            continue
-        row = _TABLE_ROW.match(line)
-        out.append(row.group(1).strip() if row else line)
-    return out
+    facts: tuple[Fact, ...] = ()  # what the page shows about its source (crawler.process.profile)
 
 
 def _without_headline(text: str, title: str | None) -> str:
-    """Drop a first line that repeats the title: the headline is stored apart from the text."""
-    first, _, rest = text.partition("\n")
-    if title and _fold(first) == _fold(title):
-        return rest
+    """Drop a line among the first HEADLINE_LINES that repeats the title: the headline is
+    stored apart from the text (a kicker or a date line may come before it)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:HEADLINE_LINES]):
+        if title and _fold(line) == _fold(title):
+            return "\n".join(lines[:i] + lines[i + 1 :])
     return text
+
+
+HEADLINE_LINES = 3
 
 
 def _fold(text: str) -> str:
@@ -104,15 +65,26 @@ def _parse(html: str | bytes, content_type: str | None) -> HtmlElement | None:
         return None
 
 
-def _head_fields(
-    tree: HtmlElement, url: str, found_title: str | None
-) -> tuple[str | None, str | None, str | None]:
-    """(title, canonical URL, language) read from the tree."""
+def _head_fields(tree: HtmlElement, url: str) -> tuple[str | None, str | None]:
+    """(canonical URL, language) read from the tree."""
     try:
-        return page_title(found_title, tree), page_canonical_url(tree, url), page_language(tree)
+        return page_canonical_url(tree, url), page_language(tree)
     except Exception as err:  # see extract()
         LOGGER.warning("head parsing failed for %s: %r", url, err)
-        return found_title, None, None
+        return None, None
+
+
+def _people_and_title(
+    tree: HtmlElement, url: str, profile: SourceProfile
+) -> tuple[str | None, str | None, list[Fact]]:
+    """(headline, authors, the facts they show about the source)."""
+    try:
+        chosen = headline.choose(tree, url, profile)
+        names, byline_facts = authors.choose(tree, headline.site_names(tree, url), profile)
+        return chosen.title, names, chosen.facts + byline_facts
+    except Exception as err:  # see extract()
+        LOGGER.warning("headline or byline failed for %s: %r", url, err)
+        return None, None, []
 
 
 def extract(
@@ -123,6 +95,7 @@ def extract(
     fallback_title: str | None = None,
     fallback_published: datetime | None = None,
     fallback_author: str | None = None,
+    profile: SourceProfile = NO_PROFILE,
 ) -> Extracted:
     """Extract the main text and metadata of one page; the fallbacks fill what it lacks.
 
@@ -138,30 +111,52 @@ def extract(
     :param fallback_title: e.g. the feed entry's title.
     :param fallback_published: e.g. the feed entry's date (made UTC if naive).
     :param fallback_author: e.g. the feed entry's author.
+    :param profile: what was learned of the page's source (`crawler.process.profile`).
     """
+    witness = fallback_published  # an aware feed time can give a naive page time its zone
     if fallback_published is not None and fallback_published.tzinfo is None:
         fallback_published = fallback_published.replace(tzinfo=UTC)
     tree = _parse(html, content_type)
     if tree is None:
         return _fallbacks_only(fallback_title, fallback_author, fallback_published)
+    try:
+        return _extract_tree(
+            tree, url, fallback_title, fallback_author, fallback_published, profile, witness
+        )
+    finally:
+        jsonld.forget()
+
+
+def _extract_tree(
+    tree: HtmlElement,
+    url: str,
+    fallback_title: str | None,
+    fallback_author: str | None,
+    fallback_published: datetime | None,
+    profile: SourceProfile,
+    witness: datetime | None,
+) -> Extracted:
     meta = page_metadata(tree, url)
-    title, canonical_url, language = _head_fields(tree, url, meta.title)
-    title = title or fallback_title
+    canonical_url, language = _head_fields(tree, url)
+    title, names, facts = _people_and_title(tree, url, profile)
+    title = title or meta.title or fallback_title
+    published, time_facts = published_time(
+        tree, meta.url or url, fallback_published, profile, witness
+    )
     return Extracted(
         title=title,
-        text=_without_headline(_main_text(tree, url), title),
-        author=meta.author or fallback_author,
-        published_at=published_time(tree, meta.url or url, fallback_published),
+        text=_without_headline(main_text(tree, url), title),
+        author=names or fallback_author,
+        published_at=published,
         language=language,
         site_name=meta.sitename or None,
         canonical_url=canonical_url,
         description=meta.description or None,
+        facts=tuple(facts + time_facts),
     )
 
 
-def _fallbacks_only(
-    title: str | None, author: str | None, published: datetime | None
-) -> Extracted:
+def _fallbacks_only(title: str | None, author: str | None, published: datetime | None) -> Extracted:
     """What a page that cannot be parsed gives: no text, the feed's fallbacks."""
     return Extracted(
         title=title,

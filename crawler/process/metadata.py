@@ -20,16 +20,14 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document
 
-from crawler.process.byline import find_author
+from crawler.process import times
+from crawler.process.profile import NO_PROFILE, Fact, SourceProfile
 
 LOGGER = logging.getLogger(__name__)
 
 
 # htmldate returns the time and offset when the page gives them; a naive value is read as UTC.
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-
-
-_WORD_RE = re.compile(r"\w+")
 
 
 _LANG_RE = re.compile(r"\s*([A-Za-z]{2,3})(?:[-_]|\s*$)")
@@ -98,29 +96,6 @@ def page_canonical_url(tree: HtmlElement, url: str) -> str | None:
     return _absolute_http(_meta_content(tree, "og:url"), base)
 
 
-def _words(text: str) -> set[str]:
-    return set(_WORD_RE.findall(text.casefold()))
-
-
-def page_title(found: str | None, tree: HtmlElement) -> str | None:
-    """trafilatura's title, unless it is the page's only <h1> and <title> looks better.
-
-    trafilatura takes a page's only <h1> as its title before any <meta>, and on many pages
-    that is the site's logo or section name ("Allergies Health Center") while <title> holds
-    the headline: a longer <title> that shares at most half of the <h1>'s words wins.
-    """
-    page_title = " ".join(str(tree.xpath("string((//title)[1])")).split())
-    if not found:
-        return page_title or None
-    h1s = tree.xpath("//h1")
-    if len(h1s) != 1 or " ".join(h1s[0].text_content().split()) != found:
-        return found
-    mine, theirs = _words(found), _words(page_title)
-    if len(theirs) > len(mine) and len(mine & theirs) * 2 <= len(mine):
-        return page_title
-    return found
-
-
 def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -134,50 +109,28 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-# Where a page states its publication time itself; htmldate may prefer a date in the URL
-# and lose the time of day.
-_PUBLISHED_META = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "dc.date.issued",
-)
-
-
-def _json_ld_published(tree: HtmlElement) -> str | None:
-    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        match = re.search(r'"datePublished"\s*:\s*"([^"]+)"', str(script))
-        if match:
-            return match.group(1)
-    return None
-
-
-def _declared_published(tree: HtmlElement) -> datetime | None:
-    """A publication date-time the page declares in meta tags or JSON-LD."""
-    value = _meta_content(tree, *_PUBLISHED_META) or _json_ld_published(tree)
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
 def published_time(
-    tree: HtmlElement, url: str | None, fallback: datetime | None
-) -> datetime | None:
-    """The page's own declaration, else htmldate's find, else the feed's date; a date alone
-    takes the feed's time when the feed gives one for that same day."""
-    published = _declared_published(tree) or _parse_date(_found_date(tree, url))
+    tree: HtmlElement,
+    url: str | None,
+    fallback: datetime | None,
+    profile: SourceProfile = NO_PROFILE,
+    witness: datetime | None = None,
+) -> tuple[datetime | None, list[Fact]]:
+    """The page's own declaration (`crawler.process.times`), else htmldate's find, else the
+    feed's date; a date alone takes the feed's time when the feed gives one for that same
+    day. Also the facts the page shows about its source's time zone."""
+    try:
+        declared = times.choose(tree, profile, witness)
+    except Exception as err:  # see extract(): a bad page must not stop a crawl
+        LOGGER.warning("publication time failed for %s: %r", url, err)
+        declared = times.Published(None)
+    published = declared.at or _parse_date(_found_date(tree, url))
     if published is None:
-        return fallback
+        return fallback, declared.facts
     midnight = (published.hour, published.minute, published.second) == (0, 0, 0)
     if midnight and fallback is not None and fallback.date() == published.date():
-        return fallback
-    return published
+        return fallback, declared.facts
+    return published, declared.facts
 
 
 def _date_params() -> dict[str, Any]:
@@ -207,8 +160,8 @@ def _found_date(tree: HtmlElement, url: str | None) -> str | None:
 
 def page_metadata(tree: HtmlElement, url: str) -> Document:
     """trafilatura's metadata steps for what newsmon stores: meta tags, JSON-LD, title, author,
-    URL and site name, in `trafilatura.extract_metadata`'s order and with its rules (the byline
-    search rewritten in one pass: `crawler.process.byline`).
+    URL and site name, in `trafilatura.extract_metadata`'s order and with its rules (the title,
+    authors and time are chosen by `crawler.process.headline`, `authors` and `times`).
 
     `extract_metadata` itself would also run htmldate on every page and read categories, tags
     and the licence, which newsmon does not store: together two thirds of a page's extraction
@@ -223,7 +176,6 @@ def page_metadata(tree: HtmlElement, url: str) -> Document:
         except Exception as err:  # trafilatura guards this step the same way
             LOGGER.debug("JSON-LD metadata failed for %s: %r", url, err)
         meta.title = meta.title or extract_title(tree)
-        meta.author = meta.author or find_author(tree)
         meta.url = meta.url or extract_url(tree, url)
         meta.sitename = _site_name(meta.sitename or extract_sitename(tree), meta.url)
         meta.clean_and_trim()

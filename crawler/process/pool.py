@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from crawler.process.errors import describe
+from crawler.text.topics import TopicSpec
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ _STOP = (KeyboardInterrupt, SystemExit, asyncio.CancelledError, CancelledError)
 _init_error: BaseException | None = None
 
 
-def _initialise(topics: list[tuple[str, str]]) -> None:
+def _initialise(topics: Sequence[TopicSpec]) -> None:
     """Worker initializer. A failure is kept and raised by every task, so that each page
     records the cause (a worker that dies in its initializer only breaks the pool)."""
     global _init_error
@@ -63,7 +64,7 @@ class ExtractionPool:
 
     MAX_RESTARTS = 10
 
-    def __init__(self, workers: int, topics: list[tuple[str, str]]) -> None:
+    def __init__(self, workers: int, topics: Sequence[TopicSpec]) -> None:
         self.workers = workers
         self.topics = topics
         self.restarts = 0

@@ -11,16 +11,18 @@ import os
 import threading
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import replace
 
 from crawler.items import Cleaned, FeedHints, Processed
 from crawler.process.errors import ExtractionError, describe
 from crawler.process.extract import extract
 from crawler.process.memory import release_free_memory
+from crawler.process.profile import NO_PROFILE, SourceProfile
 from crawler.text import dedup, shingles
 from crawler.text.boilerplate import paragraph_key, strip_boilerplate, strip_lines
 from crawler.text.normalise import text_hashes
-from crawler.text.topics import Document, Topic
+from crawler.text.topics import Document, Topic, TopicSpec
 from crawler.text.urls import canonicalise, same_site
 
 # How often a worker checks that the crawl that started it is still alive.
@@ -31,13 +33,13 @@ BOILERPLATE_MAX_WORDS = 40
 _topics: list[Topic] = []
 
 
-def init_worker(topics: list[tuple[str, str]]) -> None:
+def init_worker(topics: Sequence[TopicSpec]) -> None:
     """Pool initializer: compile the topic queries once per worker process."""
     global _topics
     # numpy's MinHash, loaded now rather than at the first page long enough for a signature:
     # a worker that cannot load it fails every page, loudly, not only the long ones
     importlib.import_module("crawler.text.minhash")
-    _topics = [Topic(name, query) for name, query in topics]
+    _topics = [Topic(*spec) for spec in topics]
     # trafilatura logs an error for every page it cannot parse; those are counted by the crawl.
     for name in ("trafilatura", "htmldate", "courlan", "justext"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -95,14 +97,16 @@ def process_page(
     hints: FeedHints,
     boilerplate: frozenset[str] = frozenset(),
     keep_html: bool = False,
+    profile: SourceProfile = NO_PROFILE,
 ) -> Processed:
     """Extract, clean, fingerprint and match one article page.
 
     :param keep_html: also return the body zlib-compressed (compression is CPU work too, and
         the reactor process drops the body once the page is processed).
+    :param profile: what was learned of the page's source (crawler/process/profile.py).
     """
     try:
-        return _process_page(body, url, content_type, hints, boilerplate, keep_html)
+        return _process_page(body, url, content_type, hints, boilerplate, keep_html, profile)
     except (Exception, KeyboardInterrupt, SystemExit):
         raise  # an Exception goes back to the pool, which records it as the page's failure
     except BaseException as exc:
@@ -120,6 +124,7 @@ def _process_page(
     hints: FeedHints,
     boilerplate: frozenset[str],
     keep_html: bool,
+    profile: SourceProfile,
 ) -> Processed:
     reason = not_html(body)
     if reason is not None:
@@ -131,6 +136,7 @@ def _process_page(
         fallback_title=hints.title,
         fallback_published=hints.published_at,
         fallback_author=hints.author,
+        profile=profile,
     )
     raw = doc.text
     if not raw.strip():
@@ -158,6 +164,7 @@ def _process_page(
         paragraph_keys=_short_paragraphs(raw),
         topics=match_topics(doc.title or "", text, url),
         html=zlib.compress(body) if keep_html else None,
+        facts=doc.facts,
     )
 
 

@@ -140,7 +140,8 @@ def build_scheduler(
         job_id = f"source:{source.name}"
         wanted.add(job_id)
         _add_job(
-            scheduler, "crawler.schedule.daemon:source_due", source.every, start, job_id,
+            # every_min with adaptive polling: a crawl skips a source not yet due (next_poll_at)
+            scheduler, "crawler.schedule.daemon:source_due", source.poll_range[0], start, job_id,
             name=f"poll {source.name}", args=[source.name],
         )  # fmt: skip
     for job_id, func, every in (

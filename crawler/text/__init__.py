@@ -2,5 +2,6 @@
 matching and diffs.
 
 Owns everything that can be computed from strings alone, tested on strings and saved pages.
-May import only storage's pure query language (storage.querylang); no Scrapy, no database.
+normalise is the one text-folding module (typography, case and accents, words) that
+extraction, dedup, topics, search and diffing share. Imports no Scrapy and no database.
 """

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+from crawler.text.normalise import compare_form
 
 # A change is material (alert on update, restart the revisit schedule) when the headline changed
 # or at least 10 words were added plus removed: a typo or a one-word fix counts 2, a corrected
@@ -18,33 +19,11 @@ MATERIAL_WORDS = 10
 # paywall stub, a changed template) than the publisher cut 60% of the article.
 SUSPECT_LOSS = 0.6
 
-# Local folding, kept here so this module depends on nothing else in newsmon.
-_INVISIBLE = dict.fromkeys(
-    map(
-        ord,
-        "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063"
-        "\u2064\u206a\u206b\u206c\u206d\u206e\u206f\ufeff",
-    ),
-    None,
-)
-_PUNCT = str.maketrans(
-    {
-        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
-        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
-    }
-)
 # A sentence ends at . ! ? or an ellipsis, maybe then a closing quote or bracket, before a space
 # and a capital or a digit ("U.S. officials" stays whole; "Mr. Smith" is split, a rare miss).
 _SENTENCE_END = re.compile(
     r"(?:(?<=[.!?\u2026])|(?<=[.!?\u2026][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9\u00c0-\u00de])"
 )
-
-
-def _fold(text: str) -> str:
-    """NFKC, invisible characters dropped, quotes and dashes made ASCII, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_PUNCT)
-    return " ".join(text.split())
 
 
 # "|---|---|", "}", "-", "*": a token without a letter or digit is markup, never an edit.
@@ -62,12 +41,12 @@ def _tokens(line: str) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    return _tokens(_fold(text))
+    return _tokens(compare_form(text))
 
 
 def _lines(text: str) -> list[str]:
     """The folded paragraphs (lines) of a text that hold at least one word."""
-    folded = (_fold(line) for line in text.split("\n"))
+    folded = (compare_form(line) for line in text.split("\n"))
     return [line for line in folded if _ALNUM.search(line)]
 
 
@@ -153,7 +132,7 @@ class Change:
 
 
 def _headline_changed(old_title: str | None, new_title: str | None) -> bool:
-    old, new = _fold(old_title or ""), _fold(new_title or "")
+    old, new = compare_form(old_title or ""), compare_form(new_title or "")
     # A missing headline on either side is an extraction gap, not an edit.
     return bool(old and new) and old != new
 
@@ -277,7 +256,7 @@ def render_diff(ops: Sequence[tuple[str, str]], *, color: bool) -> str:
 def _sentences(text: str) -> list[str]:
     found: list[str] = []
     for paragraph in text.split("\n"):
-        folded = _fold(paragraph)
+        folded = compare_form(paragraph)
         if folded:
             found.extend(s for s in _SENTENCE_END.split(folded) if s)
     return found

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from functools import cache
+
+from crawler.text.normalise import bigrams, fold_marks, script_pieces
 
 # --- Parameters --------------------------------------------------------------------------------
 # 128 permutations: the Jaccard estimate has a standard error of sqrt(J(1-J)/128), about 0.044 at
@@ -43,23 +43,6 @@ MIN_WORDS = 50
 MINHASH_SEED = 1
 
 
-@cache  # at first use, not at import (a scan of 135,000 code points)
-def _combining_marks() -> tuple[re.Pattern[str], dict[int, None]]:
-    """The combining marks (non-zero canonical combining class: the accents NFKD splits off)
-    as a character class of the Basic Multilingual Plane, which `re` tests in constant time,
-    and a deletion table for the few beyond it (planes 1 and 14 hold them all)."""
-    marks = [
-        cp for cp in (*range(0x20000), *range(0xE0000, 0xE1000)) if unicodedata.combining(chr(cp))
-    ]
-    bmp = "".join(re.escape(chr(cp)) for cp in marks if cp <= 0xFFFF)
-    return re.compile(f"[{bmp}]+"), dict.fromkeys(cp for cp in marks if cp > 0xFFFF)
-
-
-
-
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
 
 
@@ -90,14 +73,20 @@ def shingle_words(text: str) -> list[str]:
     :param text: plain text.
     :return: the words in order; ``words`` in :class:`Candidate` is the length of this list.
     """
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    if not folded.isascii():
-        combining, astral_combining = _combining_marks()
-        folded = combining.sub("", folded)
-        if _ASTRAL.search(folded):
-            folded = folded.translate(astral_combining)
+    pieces = script_pieces(text)
+    if pieces is None:
+        return _folded_words(text)
+    # Chinese, Japanese, Thai, Korean: character bigrams, so copies of a story in these scripts
+    # share shingles (a sentence would otherwise be one "word").
+    found: list[str] = []
+    for piece, bigram in pieces:
+        found.extend(bigrams(piece) if bigram else _folded_words(piece))
+    return found
+
+
+def _folded_words(text: str) -> list[str]:
     # "Ukraine's" and "Ukraine’s" must give one word, not "ukraine" + "s" in one copy only.
-    folded = _APOSTROPHES.sub("", folded)
+    folded = _APOSTROPHES.sub("", fold_marks(text))
     return [_VARIANTS.get(word, word) for word in _WORD.findall(folded)]
 
 

@@ -1,16 +1,17 @@
 """Topic queries: match the query language against case- and accent-folded articles.
 
-The language itself (folding, syntax tree, parser) lives in storage.querylang, shared with
+The language itself (folding, syntax tree, parser) lives in crawler.text.query, shared with
 `newsmon search`; it is re-exported here, so `crawler.text.topics` stays the one import for topics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from storage.querylang import (
+from crawler.text.normalise import has_bigram_script, stem_words, word_spans
+from crawler.text.query import (
     And,
     Field,
     Node,
@@ -24,7 +25,6 @@ from storage.querylang import (
     idna,
     parse,
     unparse,
-    word_re,
     words,
 )
 
@@ -40,6 +40,7 @@ __all__ = [
     "Site",
     "Term",
     "Topic",
+    "TopicSpec",
     "fold",
     "matched_terms",
     "matches",
@@ -65,17 +66,33 @@ class Document:
     title_vocab: frozenset[str] = field(init=False, repr=False, compare=False)
     vocab: frozenset[str] = field(init=False, repr=False, compare=False)
     host: str = field(init=False, repr=False, compare=False)
+    _stemmed: dict[str, Document] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        title_words = tuple(words(self.title))
-        text_words = tuple(words(self.text))
-        title_vocab = frozenset(title_words)
+        self._set_words(tuple(words(self.title)), tuple(words(self.text)))
+        object.__setattr__(self, "host", _url_host(self.url))
+
+    def _set_words(self, title_words: tuple[str, ...], text_words: tuple[str, ...]) -> None:
         # object.__setattr__: the derived fields of a frozen dataclass are set once, here.
+        title_vocab = frozenset(title_words)
         object.__setattr__(self, "title_words", title_words)
         object.__setattr__(self, "text_words", text_words)
         object.__setattr__(self, "title_vocab", title_vocab)
         object.__setattr__(self, "vocab", title_vocab.union(text_words))
-        object.__setattr__(self, "host", _url_host(self.url))
+        object.__setattr__(self, "_stemmed", {})
+
+    def stemmed(self, language: str) -> Document:
+        """This document with its words reduced to their stems in `language`, made once."""
+        found = self._stemmed.get(language)
+        if found is None:
+            found = object.__new__(Document)
+            for name in ("title", "text", "url", "host"):
+                object.__setattr__(found, name, getattr(self, name))
+            found._set_words(
+                stem_words(language, self.title_words), stem_words(language, self.text_words)
+            )
+            self._stemmed[language] = found
+        return found
 
     @classmethod
     def from_text(cls, title: str, text: str, url: str = "") -> Document:
@@ -91,14 +108,23 @@ def _url_host(url: str) -> str:
     return idna(host.strip(".").lower())
 
 
+def _lone_character(term: Term) -> bool:
+    """A term of one character of a script read as bigrams: found inside any bigram."""
+    return len(term.word) == 1 and has_bigram_script(term.word)
+
+
 def _word_matches(word: str, term: Term) -> bool:
-    return word.startswith(term.word) if term.prefix else word == term.word
+    if term.prefix:
+        return word.startswith(term.word)
+    return word == term.word or (_lone_character(term) and term.word in word)
 
 
 def _in_vocab(term: Term, vocab: frozenset[str]) -> bool:
-    if not term.prefix:
-        return term.word in vocab
-    return any(w.startswith(term.word) for w in vocab)
+    if term.prefix:
+        return any(w.startswith(term.word) for w in vocab)
+    if _lone_character(term):
+        return any(term.word in w for w in vocab)
+    return term.word in vocab
 
 
 def _phrase_in(terms: tuple[Term, ...], seq: tuple[str, ...], vocab: frozenset[str]) -> bool:
@@ -113,8 +139,8 @@ def _phrase_in(terms: tuple[Term, ...], seq: tuple[str, ...], vocab: frozenset[s
 
 def _starts(first: Term, seq: tuple[str, ...], limit: int) -> Iterator[int]:
     """Positions below `limit` where `first` matches, found with C-speed index() when exact."""
-    if first.prefix:
-        yield from (i for i in range(max(limit, 0)) if seq[i].startswith(first.word))
+    if first.prefix or _lone_character(first):
+        yield from (i for i in range(max(limit, 0)) if _word_matches(seq[i], first))
         return
     i = -1
     while True:
@@ -174,28 +200,66 @@ def matched_terms(node: Node, doc: Document) -> list[str]:
     return _found_terms(node, doc) if matches(node, doc) else []
 
 
-def _found_terms(node: Node, doc: Document) -> list[str]:
+def _found_terms(node: Node, doc: Document, shown: Node | None = None) -> list[str]:
+    """The positive terms of `node` found in `doc`, written as in `shown` (the same tree before
+    stemming, when `node` is stemmed)."""
     found: dict[str, None] = {}
-    for term, title_only in _positive_terms(node, False):
+    written = _positive_terms(node if shown is None else shown, False)
+    for (term, title_only), (as_written, _) in zip(
+        _positive_terms(node, False), written, strict=True
+    ):
         if _occurs(term, doc, title_only):
-            found[unparse(term).strip('"')] = None
+            found[unparse(as_written).strip('"')] = None
     return list(found)
+
+
+def _stem_tree(node: Node, language: str) -> Node:
+    """`node` with each whole word reduced to its stem (a prefix stays as typed)."""
+    if isinstance(node, Term):
+        return _stem_term(node, language)
+    if isinstance(node, Phrase):
+        return Phrase(tuple(_stem_term(t, language) for t in node.terms))
+    if isinstance(node, And | Or):
+        return type(node)(tuple(_stem_tree(item, language) for item in node.items))
+    if isinstance(node, Not | Field):
+        return replace(node, item=_stem_tree(node.item, language))
+    return node
+
+
+# What a worker process is given to build a Topic: (name, query) or (name, query, language).
+TopicSpec = tuple[str, str] | tuple[str, str, str | None]
+
+
+def _stem_term(term: Term, language: str) -> Term:
+    return term if term.prefix else Term(stem_words(language, [term.word])[0])
 
 
 @dataclass(frozen=True)
 class Topic:
-    """A named query, parsed once; picklable, so worker processes can match with it."""
+    """A named query, parsed once; picklable, so worker processes can match with it.
+
+    With a `language` (a Snowball stemmer's name or ISO code), words are compared by their
+    stems, so `Украина` matches "Украине"; without one, as exact folded words."""
 
     name: str
     query: str
+    language: str | None = None
     node: Node = field(init=False, repr=False, compare=False)
+    shown: Node = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "node", parse(self.query))
+        shown = parse(self.query)
+        object.__setattr__(self, "shown", shown)
+        stemmed = shown if self.language is None else _stem_tree(shown, self.language)
+        object.__setattr__(self, "node", stemmed)
 
     def match(self, doc: Document) -> list[str] | None:
         """None when the document does not match, else the matched terms (maybe [])."""
-        return _found_terms(self.node, doc) if matches(self.node, doc) else None
+        if self.language is not None:
+            doc = doc.stemmed(self.language)
+        if not matches(self.node, doc):
+            return None
+        return _found_terms(self.node, doc, self.shown)
 
 
 # --- snippets ---------------------------------------------------------------------------------
@@ -205,11 +269,7 @@ _ELLIPSIS = "\u2026"
 
 def _raw_words(text: str) -> list[tuple[str, int, int]]:
     """(folded word, start, end) for each word of `text`, with offsets into `text` itself."""
-    out: list[tuple[str, int, int]] = []
-    for m in word_re().finditer(text):
-        for w in words(m.group()):
-            out.append((w, m.start(), m.end()))
-    return out
+    return word_spans(text)
 
 
 def _term_patterns(terms: Iterable[str]) -> list[tuple[Term, ...]]:

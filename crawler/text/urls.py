@@ -92,6 +92,13 @@ def canonicalise(url: str) -> str:
     :param url: an absolute http or https URL.
     :raises ValueError: for another scheme, a URL without host or with a bad port.
     """
+    out = _canonicalise_once(url)
+    # w3lib resolves dot segments before it drops an empty ";" parameter ("/.;" -> "/."), so
+    # such a path needs a second pass to reach its one spelling.
+    return _canonicalise_once(out) if ";" in urlsplit(url).path else out
+
+
+def _canonicalise_once(url: str) -> str:
     parts = _split_http(url)
     base = urlsplit(canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))))
     base = _strip_default_port(base)

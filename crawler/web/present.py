@@ -11,7 +11,7 @@ from crawler.text.diffing import word_diff
 
 CHART_WIDTH, CHART_HEIGHT = 600, 90
 TIMELINE_WIDTH = 600
-# storage.search marks the matched words of a snippet with these brackets.
+# crawler.archive.search marks the matched words of a snippet with these brackets.
 _HIT = re.compile(r"\[([^\[\]]*)\]")
 
 

@@ -106,8 +106,8 @@ def article(request: Request) -> Response:
 
 
 def search(request: Request) -> Response:
-    from storage.search import SearchError
-    from storage.search import search as run_search
+    from crawler.archive.search import SearchError
+    from crawler.archive.search import search as run_search
 
     query = request.query_params.get("q", "").strip()
     data: dict[str, Any] = {"query": query, "results": [], "error": None}

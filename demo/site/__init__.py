@@ -4,7 +4,12 @@ Modules: model (constants, records, helpers), catalogue (the articles and what c
 cycle: edits, new articles, takedowns), demosite (DemoSite: lifecycle, truth, config), server
 (HTTP and conditional GETs), pages (route-table plumbing and article pages), listings (each
 publisher's home, section pages, feeds, sitemaps and faults), corpus (the Readability host),
-config (the newsmon TOML). Markup is in demo.templates, prose in demo.content.
+config (the newsmon TOML); newcomers (NewcomerSite: three more publishers, on 127.0.0.6 to .8,
+that newsmon is not told about: `newsmon sources add` finds them from their addresses; its own
+map is its docstring); mastheads and metasite (the metadata site, below); cjksite (CJKSite:
+Chinese, Japanese, Korean and Thai publishers; its map is its docstring). None of these is part
+of DemoSite, so they change none of its counts. Markup is in demo.templates, prose in
+demo.content.
 
 THE MAP. Every publisher is a ThreadingHTTPServer on its own address (127.0.0.1, .2, .3, .4, and
 .5 for the corpus host; or `hosts`) and an ephemeral port. All pages are rendered in memory at
@@ -69,6 +74,28 @@ their original sites and are not the truth here)
   /page/NAME.html                  source.html.gz, decompressed (the two lifehacker pages are
                                    one article saved twice: they share a story key)
 
+THE METADATA SITE (MetadataSite, one loopback host, `host` default 127.0.0.1, ephemeral port):
+six publishers, five article pages each, each publisher built around one class of metadata
+trap; /NAME/feed.xml is an RSS 2.0 feed of pages 1-4 until release(), then of all five, so a
+second crawl extracts page 5 with what the first taught newsmon about the publisher.
+truth(NAME) gives each listed page's title, authors, time, paragraphs and absent lines.
+  /kurier/N.html    (pl) <title> and og:title end " | Kurier Poranny dziennik regionu
+                    łódzkiego od 1957 roku" (too long to pass for a site name); no og:site_name;
+                    page 5 has no h1 (headline in an h2): only the learned suffix explains it
+  /ledger/N.html    (en-GB) the h1 is the headline; og:title a social variant on odd pages;
+                    <title> "headline | The Evening Ledger"; page 5: og:title and <title> both
+                    variants, the h1 the headline (only the learned candidate, h1, decides)
+  /harbour/N.html   (en-AU) JSON-LD author is the section editor (Margaret Olsen); meta author
+                    "Brazil, Rachel" (page 2: "Brazil, Rachel; Hale, Tom") and a visible byline
+                    "By Rachel Brazil" (and Tom Hale); page 5 has no visible byline
+  /bote/N.html      (de) naive local article:published_time (CET); the feed's pubDate carries
+                    +0100, except page 5's entry, which has no date
+  /diario/N.html    (es) JSON-LD datePublished with +01:00 beside the same clock time naive in
+                    article:published_time; a sidebar <time> of 2023; a breadcrumb line
+                    "Inicio › Andalucía › Sevilla" and a "Trending: ..." line in the article
+  /pulse/N.html     (en) a Next.js shell: the body only in __NEXT_DATA__ blocks (odd N) or in
+                    JSON-LD articleBody (even N); title, author and time in meta tags
+
 Cycles: advance() moves the site clock one hour on and: rewrites the "changing" furniture (see
 above: no new version may come of it), applies edits(cycle) (headline, paragraph_added,
 one_word), publishes 2 or 3 new articles (ukraine-russia, climate, chips) at the top of the
@@ -81,6 +108,7 @@ DemoSite.key(url) == "address:port/path?query" (Publisher.host + path and query 
 """
 
 from demo.site.demosite import DemoSite, iter_pages
+from demo.site.metasite import MetadataSite
 from demo.site.model import (
     CYCLE,
     DEFAULT_CORPUS,
@@ -99,6 +127,7 @@ __all__ = [
     "EPOCH",
     "ArticleTruth",
     "DemoSite",
+    "MetadataSite",
     "Publisher",
     "iter_pages",
 ]

@@ -23,9 +23,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from crawler.text.normalise import has_bigram_script
+from crawler.text.query import (
+    And,
+    Field,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    QueryError,
+    Site,
+    Term,
+    parse,
+    unparse,
+)
+from crawler.text.topics import snippet
 from storage.models import Article, Source, TopicMatch
 from storage.queries import iso
-from storage.querylang import And, Field, Node, Not, Or, Phrase, QueryError, Site, Term, parse
 
 
 class SearchError(ValueError):
@@ -34,16 +48,17 @@ class SearchError(ValueError):
 
 # --- the query tree in each backend's syntax ---------------------------------------------------
 #
-# A query is parsed once, by the topics' parser (storage.querylang), then written as SQL: each
+# A query is parsed once, by the topics' parser (crawler.text.query), then written as SQL: each
 # largest part made of words, phrases, AND, OR and title: alone becomes one full-text match
 # (FTS5 MATCH, or tsvector @@ tsquery); NOT and site: become SQL, around those matches. So NOT
 # is unary as in topics, a query of NOT alone works, and site: filters on the article's host.
 
 
 def _is_text(node: Node) -> bool:
-    """Whether one full-text match can answer `node`: no NOT and no site: anywhere inside."""
+    """Whether one full-text match can answer `node`: no NOT, no site: and no word of a script
+    read as bigrams anywhere inside."""
     if isinstance(node, Term | Phrase):
-        return True
+        return not _has_bigrams(node)
     if isinstance(node, And | Or):
         return all(_is_text(item) for item in node.items)
     return isinstance(node, Field) and _is_text(node.item)
@@ -122,10 +137,58 @@ def _tsquery(query: str) -> ColumnElement[Any]:
     return func.to_tsquery(literal_column("'simple'"), words)
 
 
+# --- scripts without spaces --------------------------------------------------------------------
+# Neither FTS5's unicode61 nor PostgreSQL's 'simple' parser can cut a Chinese, Japanese or Thai
+# sentence into words (each run is one token), so a term in such a script is looked for as a
+# character sequence in the title and text, as topics match it (crawler.text.normalise reads
+# these runs as bigrams; the bigrams of a term, joined back, are the sequence).
+
+
+def _has_bigrams(node: Term | Phrase) -> bool:
+    terms = (node,) if isinstance(node, Term) else node.terms
+    return any(has_bigram_script(t.word) for t in terms)
+
+
+def _pieces(terms: tuple[Term, ...]) -> list[str | tuple[Term, ...]]:
+    """A phrase's terms grouped: each run of overlapping bigrams as its text ("乌克", "克兰" ->
+    "乌克兰"), the other words as tuples of terms."""
+    out: list[str | tuple[Term, ...]] = []
+    for term in terms:
+        last = out[-1] if out else None
+        if has_bigram_script(term.word):
+            if isinstance(last, str) and len(term.word) == 2 and last[-1] == term.word[0]:
+                out[-1] = last + term.word[1]
+            else:
+                out.append(term.word)
+        elif isinstance(last, tuple):
+            out[-1] = (*last, term)
+        else:
+            out.append((term,))
+    return out
+
+
+def _sequence_match(node: Term | Phrase, title_only: bool, sqlite: bool) -> ColumnElement[bool]:
+    """Every character sequence of `node` in the title (or the text); its other words through
+    the full-text index."""
+    conditions = []
+    for piece in _pieces((node,) if isinstance(node, Term) else node.terms):
+        if isinstance(piece, str):
+            found = Article.title.contains(piece, autoescape=True)
+            if not title_only:
+                found = or_(found, Article.text.contains(piece, autoescape=True))
+            conditions.append(found)
+        else:
+            words = piece[0] if len(piece) == 1 else Phrase(piece)
+            conditions.append(_text_match(words, title_only, sqlite))
+    return and_(*conditions)
+
+
 def _condition(node: Node, sqlite: bool, title_only: bool = False) -> ColumnElement[bool]:
     """`node` as a SQL condition on articles."""
     if _is_text(node):
         return _text_match(node, title_only, sqlite)
+    if isinstance(node, Term | Phrase):
+        return _sequence_match(node, title_only, sqlite)
     if isinstance(node, Site):
         return _host_is(node.host, sqlite)
     if isinstance(node, Not):
@@ -250,6 +313,8 @@ def _snippets(session: Session, node: Node, ids: list[int], sqlite: bool) -> dic
     wanted = list(dict.fromkeys(_positive(node)))
     if not wanted:
         return {}
+    if any(_has_bigrams(w) for w in wanted):
+        return _python_snippets(session, wanted, ids)
     if sqlite:
         return _sqlite_snippets(session, fts5_query(Or(tuple(wanted))), ids)
     # A headline is of the text alone, unweighted: the phrases are asked for without weights.
@@ -276,3 +341,20 @@ def _postgres_snippets(session: Session, tsquery: str, ids: list[int]) -> dict[i
     )
     rows = session.execute(select(Article.id, snippet).where(Article.id.in_(ids)))
     return {int(r[0]): str(r[1]) for r in rows}
+
+
+def _python_snippets(
+    session: Session, wanted: list[Term | Phrase], ids: list[int]
+) -> dict[int, str]:
+    """Snippets made as the web view and alerts make them (crawler.text.topics.snippet), with
+    the words in brackets: for queries the full-text index cannot highlight."""
+    terms = [unparse(w).strip('"') for w in wanted]
+    out = {}
+    for article_id, body in session.execute(
+        select(Article.id, Article.text).where(Article.id.in_(ids))
+    ):
+        cut, spans = snippet(body or "", terms)
+        for start, end in reversed(spans):
+            cut = f"{cut[:start]}[{cut[start:end]}]{cut[end:]}"
+        out[int(article_id)] = cut
+    return out

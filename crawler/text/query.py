@@ -1,16 +1,16 @@
-"""The query language of topics and of `newsmon search`: folding, the syntax tree, the parser.
+"""The query language of topics and of `newsmon search`: the syntax tree and the parser.
 
-Pure (no database, no Scrapy), so that topic matching (crawler.text.topics) and full-text search
-(storage.search) read a query the same way without storage importing the crawler.
+Words are folded by crawler.text.normalise, so topic matching (crawler.text.topics) and full-text
+search (crawler.archive.search) read a query as the articles are read.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+
+from crawler.text.normalise import fold, has_bigram_script, word_re, words
 
 __all__ = [
     "word_re",
@@ -37,63 +37,6 @@ FIELDS = ("title",)
 _QUOTES_OPEN = '"\u201c'  # a straight quote or a typographic opening quote
 _QUOTES_CLOSE = '"\u201d'
 _BARE_STOP = set("()") | set(_QUOTES_OPEN)
-
-
-# --- folding and words ------------------------------------------------------------------------
-
-
-def _code_points() -> Iterator[int]:
-    # Combining marks live in the BMP, plane 1 and the variation selectors of plane 14;
-    # scanning only these keeps the import fast.
-    yield from range(0x20000)
-    yield from range(0xE0000, 0xE1000)
-
-
-def _char_class(pred: Callable[[str], bool]) -> str:
-    """A regex character class body of the code points for which `pred` holds, as ranges."""
-    ranges: list[tuple[int, int]] = []
-    for cp in _code_points():
-        if not pred(chr(cp)):
-            continue
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1] = (ranges[-1][0], cp)
-        else:
-            ranges.append((cp, cp))
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
-
-
-# Accents are the marks with a non-zero combining class (what NFKD splits off "é", "ü", "ș"),
-# except the Indic virama (class 9), which joins consonants rather than decorating them.
-# Built at first use, not at import: the scan of 135,000 code points takes a tenth of a second,
-# which every command (and every extraction worker) would pay at start.
-@cache
-def _accents() -> re.Pattern[str]:
-    return re.compile(f"[{_char_class(lambda c: unicodedata.combining(c) not in (0, 9))}]+")
-
-
-# Marks that survive folding (Indic vowel signs) belong to their word; "_" does not.
-@cache
-def word_re() -> re.Pattern[str]:
-    """A word: a run of letters, digits and marks."""
-    marks = _char_class(lambda c: unicodedata.category(c).startswith("M"))
-    return re.compile(f"(?:[^\\W_]|[{marks}])+")
-
-
-def fold(s: str) -> str:
-    """Case-fold and strip accents, so "Zürich" and "ZURICH" both become "zurich"."""
-    if s.isascii():
-        return s.lower()
-    s = _accents().sub("", unicodedata.normalize("NFKD", s.casefold()))
-    # NFKD can expose capitals (e.g. "ℌ" -> "H"), hence a second casefold.
-    return s.casefold()
-
-
-def words(s: str) -> list[str]:
-    """The folded words of `s`: runs of letters and digits ("pro-Moscow" -> ["pro", "moscow"])."""
-    return word_re().findall(fold(s))
 
 
 # --- the AST ----------------------------------------------------------------------------------
@@ -383,7 +326,7 @@ def unparse(node: Node) -> str:
     if isinstance(node, Term):
         return node.word + ("*" if node.prefix else "")
     if isinstance(node, Phrase):
-        return '"' + " ".join(unparse(t) for t in node.terms) + '"'
+        return '"' + _unparse_terms(node.terms) + '"'
     if isinstance(node, Site):
         return f"site:{node.host}"
     if isinstance(node, Not):
@@ -398,3 +341,16 @@ def _unparse_operand(node: Node) -> str:
     # Every nested AND/OR is bracketed, so the parsed tree has exactly the same shape.
     text = unparse(node)
     return f"({text})" if isinstance(node, And | Or) else text
+
+
+def _unparse_terms(terms: tuple[Term, ...]) -> str:
+    """A phrase's words, the overlapping bigrams of a run written back as the run ("乌克 克兰"
+    as "乌克兰", which parses to the same bigrams)."""
+    out = unparse(terms[0])
+    for prev, term in zip(terms, terms[1:], strict=False):
+        joined = not prev.prefix and len(prev.word) == len(term.word) == 2
+        if joined and prev.word[1] == term.word[0] and has_bigram_script(term.word):
+            out += unparse(term)[1:]
+        else:
+            out += " " + unparse(term)
+    return out

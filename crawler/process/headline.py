@@ -1,0 +1,234 @@
+"""A page's headline from its candidates: h1, og:title, JSON-LD headline and <title> (pure).
+
+Each candidate loses a site segment ("... - The Washington Post", "rp.pl | ...") when the
+segment names the site (og:site_name, JSON-LD publisher, the host, a learned affix) or when
+another candidate is the same headline without it. The headline is the text at least two
+candidates agree on; without agreement, the candidate learned for the source; else JSON-LD,
+og:title, the h1 (not a kicker nor the site's name), <title>.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from crawler.process import jsonld
+from crawler.process.profile import AFFIX, HEADLINE, NO_PROFILE, Fact, SourceProfile
+from crawler.text.normalise import normalise_text
+
+# What stands between a headline and a site's name in <title>; ":" is not one (it is part of
+# many headlines), and "_" only between CJK titles' parts, with no spaces.
+_SEPARATOR = re.compile(r"\s+(?:[-|–—·•»«/]|::)\s+|\s*[|｜]\s*|_")
+_WORD = re.compile(r"\w+")
+# An h1 of this few words beside a longer candidate it is not part of is a kicker or a label.
+KICKER_WORDS = 3
+# A "headline" longer than this is a photo caption or a teaser.
+MAX_WORDS = 30
+# A trailing <title> segment this short beside a twice longer headline is the site's name.
+SITE_WORDS = 4
+
+
+def fold(text: str) -> str:
+    return " ".join(_WORD.findall(normalise_text(text).casefold()))
+
+
+def _squash(text: str) -> str:
+    return "".join(_WORD.findall(normalise_text(text).casefold()))
+
+
+@dataclass
+class Headline:
+    """The chosen headline and the facts it teaches about the source."""
+
+    title: str | None
+    facts: list[Fact] = field(default_factory=list)
+
+
+def _h1(tree: HtmlElement) -> str | None:
+    h1s = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
+    h1s = [h for h in h1s if h]
+    if len(h1s) == 1:
+        return h1s[0]
+    for h in tree.xpath("//article//h1|//main//h1|//h1[@itemprop='headline']"):
+        if text := " ".join(h.text_content().split()):
+            return text
+    return None
+
+
+def _meta(tree: HtmlElement, *names: str) -> str | None:
+    """The first non-empty content of a <meta> named by `names`, in the order of `names`."""
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        content = " ".join((meta.get("content") or "").split())
+        if key in names and key not in found and content:
+            found[key] = content
+    return next((found[n] for n in names if n in found), None)
+
+
+def candidates(tree: HtmlElement) -> dict[str, str]:
+    """The page's headline candidates, by kind."""
+    art = jsonld.article(tree)
+    found = {
+        "jsonld": jsonld.text_of(art.get("headline")) if art else None,
+        "og": _meta(tree, "og:title", "twitter:title", "parsely-title"),
+        "h1": _h1(tree),
+        "title": " ".join(str(tree.xpath("string((//title)[1])")).split()) or None,
+    }
+    return {kind: text for kind, text in found.items() if text}
+
+
+def site_names(tree: HtmlElement, url: str | None) -> set[str]:
+    """The site's names, squashed (letters and digits only): og:site_name, application-name,
+    JSON-LD publishers, and the host with and without "www." and its public suffix."""
+    names = {_meta(tree, "og:site_name"), _meta(tree, "application-name")}
+    names.update(jsonld.publisher_names(tree))
+    out = {_squash(n) for n in names if n}
+    host = (urlsplit(url).hostname or "") if url else ""
+    host = host.removeprefix("www.")
+    if host:
+        out.add(_squash(host))
+        out.add(_squash(host.split(".")[0]))
+    return {n for n in out if len(n) >= 2}
+
+
+def _is_site(
+    segment: str, sites: set[str], affixes: frozenset[str], *, strict: bool = False
+) -> bool:
+    squashed = _squash(segment)
+    if not squashed:
+        return True
+    if fold(segment) in affixes:
+        return True
+    if strict:
+        return squashed in sites
+    return any(squashed == s or (len(s) >= 4 and s in squashed) for s in sites) and (
+        len(squashed) <= 40
+    )
+
+
+def strip_site(text: str, sites: set[str], affixes: frozenset[str]) -> tuple[str, str | None]:
+    """`text` without a leading or trailing segment that names the site, and that segment."""
+    parts = _SEPARATOR.split(text)
+    if len(parts) < 2:
+        return text, None
+    seps = _SEPARATOR.findall(text)
+    if _is_site(parts[-1], sites, affixes) and not _is_site(parts[0], sites, affixes):
+        # keep stripping trailing site segments: "Title - Section - Site"
+        end = len(parts) - 1
+        while end > 1 and _is_site(parts[end - 1], sites, affixes):
+            end -= 1
+        return _join(parts[:end], seps), parts[-1]
+    if _is_site(parts[0], sites, affixes):
+        return _join(parts[1:], seps[1:]), parts[0]
+    return text, None
+
+
+def _join(parts: list[str], seps: list[str]) -> str:
+    out = parts[0]
+    for sep, part in zip(seps, parts[1:], strict=False):
+        out += sep + part
+    return out.strip()
+
+
+def _by_agreement(text: str, others: list[str]) -> tuple[str, str | None]:
+    """`text` reduced to another candidate it starts or ends with, beside a separator."""
+    parts = _SEPARATOR.split(text)
+    for i in range(1, len(parts)):
+        head, tail = " ".join(parts[:i]), " ".join(parts[i:])
+        for other in others:
+            if fold(other) == fold(head) and fold(other):
+                return other, tail
+            if fold(other) == fold(tail) and fold(other):
+                return other, head
+    return text, None
+
+
+def _short_tail(text: str) -> tuple[str, str | None]:
+    """<title> without a short last segment ("... – My website") after a spaced separator."""
+    match = list(re.finditer(r"\s+[-|–—·]\s+", text))
+    if not match:
+        return text, None
+    head, tail = text[: match[-1].start()], text[match[-1].end() :]
+    if len(fold(tail).split()) <= SITE_WORDS and len(fold(head).split()) >= 2 * len(
+        fold(tail).split()
+    ):
+        return head.strip(), tail
+    return text, None
+
+
+def _without_segments(
+    kind: str, text: str, found: dict[str, str], sites: set[str], affixes: frozenset[str]
+) -> tuple[str, list[str]]:
+    """A candidate without its site segments, and the segments that left og:title or <title>
+    (the facts the source learns its affixes from): those naming the site, then those beside
+    which another candidate is the whole headline ("X | World news" beside an h1 "X"), then a
+    short last one of <title>."""
+    stripped, segment = strip_site(text, sites, affixes)
+    if kind not in ("title", "og"):
+        return stripped, []
+    segments = [segment] if segment else []
+    others = [t for k, t in found.items() if k != kind]
+    stripped, segment = _by_agreement(stripped, others)
+    segments += [segment] if segment else []
+    if not segments and kind == "title":
+        stripped, segment = _short_tail(stripped)
+        segments += [segment] if segment else []
+    return stripped, segments
+
+
+def choose(tree: HtmlElement, url: str | None, profile: SourceProfile = NO_PROFILE) -> Headline:
+    """The page's headline and the facts it shows about the source."""
+    found = candidates(tree)
+    if not found:
+        return Headline(None)
+    sites = site_names(tree, url)
+    clean: dict[str, str] = {}
+    facts: list[Fact] = []
+    for kind, text in found.items():
+        clean[kind], segments = _without_segments(kind, text, found, sites, profile.affixes)
+        facts.extend((AFFIX, fold(seg)) for seg in segments if fold(seg))
+    clean = {k: t for k, t in clean.items() if not _is_site(t, sites, frozenset(), strict=True)}
+    title = _consensus(clean, facts) or _fallback(clean, profile)
+    return Headline(title, sorted(set(facts)))
+
+
+def _consensus(clean: dict[str, str], facts: list[Fact]) -> str | None:
+    """The text that most candidates (two at least) agree on, as the best of them writes it."""
+    groups: dict[str, list[str]] = {"": []}
+    for kind, text in clean.items():
+        groups.setdefault(fold(text), []).append(kind)
+    key, kinds = max(groups.items(), key=lambda item: len(item[1]))
+    if len(kinds) < 2 or not key:
+        return None
+    facts.extend((HEADLINE, kind) for kind in kinds)
+    return clean[kinds[0]]  # candidates() lists them best written first
+
+
+def _fallback(clean: dict[str, str], profile: SourceProfile) -> str | None:
+    """Without agreement: the learned candidate, else JSON-LD, og:title, the h1 (not a
+    kicker, a label or a caption), <title>."""
+    if profile.headline and profile.headline in clean:
+        return clean[profile.headline]
+    h1 = clean.get("h1")
+    if h1 is not None and not _plausible_h1(h1, clean):
+        del clean["h1"]
+    for kind in ("jsonld", "og", "h1", "title"):
+        if kind in clean:
+            return clean[kind]
+    return None
+
+
+def _plausible_h1(h1: str, clean: dict[str, str]) -> bool:
+    """Not a kicker ("Analysis") beside a longer candidate, nor a photo caption, nor a label
+    ("Allergies Health Center") beside a longer <title> that shares at most half its words."""
+    words = fold(h1).split()
+    longest = max((len(fold(t).split()) for k, t in clean.items() if k != "h1"), default=0)
+    if len(words) <= KICKER_WORDS < longest or len(words) > MAX_WORDS:
+        return False
+    title = fold(clean.get("title", "")).split()
+    shared = len(set(words) & set(title))
+    return not (len(title) > len(words) and shared * 2 <= len(set(words)))
