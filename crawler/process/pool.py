@@ -74,6 +74,8 @@ class ExtractionPool:
         self.first_failure: str | None = None
         self._succeeded_since_start = False
         self._executor: ProcessPoolExecutor | None = self._start()
+        # Tasks handed to the executor at once: two a worker keep every worker busy.
+        self._slots = asyncio.Semaphore(2 * max(workers, 1))
 
     def _start(self) -> ProcessPoolExecutor | None:
         # spawn: forking a process that runs the Twisted reactor and holds DB connections is
@@ -112,6 +114,12 @@ class ExtractionPool:
         return await self._run(_call, fn, args, kwargs)
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
+        # The rest wait here, not in the executor: a worker's death fails every task the
+        # executor holds, and the waiting ones then go to the restarted pool.
+        async with self._slots:
+            return await self._submit(fn, *args)
+
+    async def _submit(self, fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
         executor = self._executor
         if executor is None:
             return None, f"the extraction pool could not start: {self.start_error}"
