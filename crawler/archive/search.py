@@ -279,26 +279,38 @@ def search(
     return _hits(session, ids, _snippets(session, node, ids, sqlite))
 
 
+# Only what a hit shows, so that search also reads an archive a migration behind the model.
+_HIT_COLUMNS = (
+    Article.id,
+    Article.url,
+    Article.title,
+    Article.text,
+    Article.published_at,
+    Article.story_id,
+    Source.name.label("source"),
+)
+
+
 def _hits(session: Session, ids: list[int], snippets: dict[int, str]) -> list[dict[str, Any]]:
     rows = {
-        a.id: (a, source)
-        for a, source in session.execute(
-            select(Article, Source.name)
+        row.id: row
+        for row in session.execute(
+            select(*_HIT_COLUMNS)
             .join(Source, Source.id == Article.source_id)
             .where(Article.id.in_(ids))
         )
     }
     return [
         {
-            "id": a.id,
-            "url": a.url,
-            "title": a.title,
-            "source": source,
-            "published_at": iso(a.published_at),
-            "story_id": a.story_id,
-            "snippet": snippets.get(a.id) or _lead(a.text),
+            "id": row.id,
+            "url": row.url,
+            "title": row.title,
+            "source": row.source,
+            "published_at": iso(row.published_at),
+            "story_id": row.story_id,
+            "snippet": snippets.get(row.id) or _lead(row.text),
         }
-        for a, source in (rows[i] for i in ids if i in rows)
+        for row in (rows[i] for i in ids if i in rows)
     ]
 
 
