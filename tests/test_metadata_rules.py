@@ -116,6 +116,8 @@ def test_a_feed_date_alone_does_not_replace_a_naive_page_time() -> None:
         ("홍길동 기자", ["홍길동"]),
         ("AFP", []),
         ("Reuters Staff", []),
+        ("Jane Doe, Senior Reporter", ["Jane Doe"]),
+        ("Senior Reporter", []),
         ("Associated Press", []),
     ],
 )
@@ -133,6 +135,27 @@ def test_organisation_and_site_name_are_no_authors() -> None:
     )
     head += '<meta name="author" content="Harbour Courier">'
     assert extract(_page(head), "https://courier.example/a").author == "Rachel Brazil"
+
+
+def test_a_label_matched_first_does_not_hide_the_byline() -> None:
+    menu = '<nav><span class="username">Username</span></nav>'
+    byline = '<span class="pb-byline">By <a href="/people/erin">Erin Cunningham</a></span>'
+    html = f"<html><body>{menu}<h1>Talks resume</h1>{byline}{BODY}</body></html>"
+    assert extract(html, "https://post.example/a").author == "Erin Cunningham"
+
+
+def test_json_ld_author_by_reference_and_rdfa_properties() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "Article", "headline": "Talks", "author": {"@id": "https://x.example/#p1"}},
+            {"@type": "Person", "@id": "https://x.example/#p1", "name": "Ana Lopes"},
+        ],
+    }
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert extract(_page(head), "https://x.example/a").author == "Ana Lopes"
+    head = '<meta property="dc:creator og:author" content="Ana Lopes">'
+    assert extract(_page(head), "https://x.example/a").author == "Ana Lopes"
 
 
 def test_navigation_lines_are_not_text() -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from itertools import islice
 from typing import Any
 
 from lxml.html import HtmlElement
 
 from crawler.process import jsonld
-from crawler.process.byline import byline_texts
+from crawler.process.byline import byline_groups
 from crawler.process.profile import BYLINE, NO_PROFILE, Fact, SourceProfile
 
 _META_AUTHOR = frozenset(
@@ -75,6 +76,8 @@ MAX_WORDS = 5
 def _clean_one(part: str) -> str | None:
     part = _PREFIX.sub("", part)
     cut = _TAIL.split(" " + part, maxsplit=1)[0].strip(" -–—:,.")
+    if not cut:
+        return None  # a role, a date or a time with no name before it ("Senior Reporter")
     # "Jane Reporter" is a name: a cut that leaves one word took the surname
     part = cut if len(cut.split()) >= 2 or _CJK.search(cut) else part.strip(" -–—:,.")
     part = " ".join(part.split())
@@ -106,17 +109,30 @@ def clean_names(raw: str | None) -> list[str]:
     return out
 
 
-def _json_names(value: Any) -> list[str]:
+def _json_names(value: Any, tree: HtmlElement) -> list[str]:
     items = value if isinstance(value, list) else [value]
     out = []
     for item in items:
         if isinstance(item, dict):
-            if jsonld.types(item) & {"organization", "newsmediaorganization", "corporation"}:
-                continue
-            item = item.get("name")
+            item = _person(item, tree)
         if isinstance(item, str):
             out.extend(clean_names(item))
     return out
+
+
+def _person(item: dict[str, Any], tree: HtmlElement) -> str | None:
+    """A JSON-LD author object's name: its own, else that of the object its "@id" refers to
+    (Yoast's WordPress graphs name the Person once and refer to it), else given and family
+    names; None for an organisation."""
+    ref = item.get("@id")
+    if not item.get("name") and isinstance(ref, str):
+        item = next((o for o in jsonld.objects(tree) if o.get("@id") == ref and o is not item), item)
+    if jsonld.types(item) & {"organization", "newsmediaorganization", "corporation"}:
+        return None
+    name = jsonld.text_of(item.get("name"))
+    if name is None and isinstance(item.get("familyName"), str):
+        name = f"{jsonld.text_of(item.get('givenName')) or ''} {item['familyName']}"
+    return name
 
 
 def _meta_names(tree: HtmlElement) -> list[str]:
@@ -124,7 +140,8 @@ def _meta_names(tree: HtmlElement) -> list[str]:
     for meta in tree.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
         content = (meta.get("content") or "").strip()
-        if key in _META_AUTHOR and content and not content.startswith("http"):
+        # RDFa lets one <meta> name several properties: property="dc:creator og:author"
+        if not _META_AUTHOR.isdisjoint(key.split()) and content and not content.startswith("http"):
             out.extend(n for n in clean_names(content) if n not in out)
     return out
 
@@ -133,17 +150,38 @@ def candidates(tree: HtmlElement, sites: set[str]) -> dict[str, list[str]]:
     """The names each byline source gives, the site's own names left out."""
     art = jsonld.article(tree)
     found = {
-        "jsonld": _json_names(art.get("author")) if art else [],
+        "jsonld": _json_names(art.get("author"), tree) if art else [],
         "meta": _meta_names(tree),
     }
     if not {n.casefold() for n in found["jsonld"]} & {n.casefold() for n in found["meta"]}:
         # the byline search walks the whole tree: only when the page's data do not agree
-        texts = byline_texts(tree, _article_scope(tree))
-        found["dom"] = [n for text in texts for n in clean_names(text)]
+        found["dom"] = _dom_names(tree, sites)
     kept = {s: [n for n in names if _squash(n) not in sites] for s, names in found.items()}
     if not any(kept.values()):
         kept = found  # a personal site, named after its only author
     return {source: names for source, names in kept.items() if names}
+
+
+# The byline search's matches tried in turn, past those that are a label naming no one
+# ("Username" in a user menu, "Follow author", "AFP"); a few only: a byline far down the page
+# is another story's. A longer match that names no one is the byline's block itself ("X
+# posted in Y, 42 comments"): the search stops there.
+MAX_BYLINES = 3
+LABEL_WORDS = 3
+
+
+def _dom_names(tree: HtmlElement, sites: set[str]) -> list[str]:
+    """The names of the first byline element (with its siblings) that names a person other
+    than the site; else those of the first that names anyone."""
+    first: list[str] = []
+    for texts in islice(byline_groups(tree, _article_scope(tree)), MAX_BYLINES):
+        names = [n for text in texts for n in clean_names(text)]
+        if any(_squash(n) not in sites for n in names):
+            return names
+        first = first or names
+        if any(len(text.split()) > LABEL_WORDS for text in texts):
+            break
+    return first
 
 
 _CONTAINER = re.compile(r"article|story|post|entry|content", re.IGNORECASE)

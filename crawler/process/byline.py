@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from copy import deepcopy
 
 from lxml.etree import iterwalk
@@ -120,9 +121,38 @@ def byline_texts(tree: HtmlElement, scope: HtmlElement | None = None) -> list[st
     :param scope: the article's container: bylines in it come before those elsewhere (a
         sidebar's or a related story's byline earlier in the page is not the article's).
     """
+    return next(byline_groups(tree, scope), [])
+
+
+def byline_groups(tree: HtmlElement, scope: HtmlElement | None = None) -> Iterator[list[str]]:
+    """`byline_texts`, then the next matching elements' (with their siblings), in the same
+    order: the caller may pass over a first match that names no one (a user menu's
+    "Username", "Follow author")."""
     if tree.find(".//rel") is not None:
         found = extract_author(tree)  # see find_author
-        return [found] if found else []
+        if found:
+            yield [found]
+        return
+    ranked = _ranked(tree)
+    if scope is not None:
+        inside = set(scope.iter())
+        near = tuple([el for el in found if el in inside] for found in ranked)
+        ranked = (near[0], near[1], near[2]) if any(near) else ranked
+    for candidates in ranked:
+        texts = [(el, _text(el)) for el in candidates]
+        valid = [(el, t) for el, t in texts if t and 2 < len(t) < 120]
+        used: set[int] = set()
+        for i, (first, text) in enumerate(valid):
+            if i in used:
+                continue
+            parent = first.getparent()
+            more = [j for j in range(i + 1, len(valid)) if valid[j][0].getparent() is parent]
+            used.update(more)
+            yield [text, *(valid[j][1] for j in more if valid[j][1] != text)]
+
+
+def _ranked(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]]:
+    """The elements each of trafilatura's three byline expressions matches, in page order."""
     ranked: tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]] = ([], [], [])
     walker = iterwalk(tree, events=("start",))
     for _, el in walker:
@@ -134,16 +164,4 @@ def byline_texts(tree: HtmlElement, scope: HtmlElement | None = None) -> list[st
         rank = _rank(el)
         if rank is not None:
             ranked[rank].append(el)
-    if scope is not None:
-        inside = set(scope.iter())
-        near = tuple([el for el in found if el in inside] for found in ranked)
-        ranked = (near[0], near[1], near[2]) if any(near) else ranked
-    for candidates in ranked:
-        texts = [(el, _text(el)) for el in candidates]
-        valid = [(el, t) for el, t in texts if t and 2 < len(t) < 120]
-        if valid:
-            first, text = valid[0]
-            parent = first.getparent()
-            more = [t for el, t in valid[1:] if el.getparent() is parent and t != text]
-            return [text, *more]
-    return []
+    return ranked
