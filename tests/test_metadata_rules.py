@@ -56,6 +56,26 @@ def test_site_name_h1_is_no_headline() -> None:
     assert got.title == "Talks resume in Geneva after months of deadlock"
 
 
+@pytest.mark.parametrize(
+    "logo",
+    [
+        '<h1><a href="/">Harbour Courier</a></h1>',
+        '<h1 class="site-title"><a href="https://courier.example/">Harbour Courier</a></h1>',
+    ],
+)
+def test_a_logo_h1_is_no_headline_and_names_the_site(logo: str) -> None:
+    head = "<title>Talks resume in Geneva after months of deadlock - Harbour Courier</title>"
+    html = f"<html><head>{head}</head><body><header>{logo}</header><article>{BODY}</article>"
+    got = extract(html + "</body></html>", "https://courier.example/a")
+    assert got.title == "Talks resume in Geneva after months of deadlock"
+
+
+def test_a_headings_permalink_sign_is_no_part_of_it() -> None:
+    head = "<title>Shared history - docs</title>"
+    got = extract(_page(head, '<h1>Shared history<a href="#x">¶</a></h1>'), "https://d.example/")
+    assert got.title == "Shared history"
+
+
 def _ld(**fields: object) -> str:
     obj = {"@context": "https://schema.org", "@type": "NewsArticle", **fields}
     return f'<script type="application/ld+json">{json.dumps(obj)}</script>'

@@ -47,15 +47,37 @@ class Headline:
     facts: list[Fact] = field(default_factory=list)
 
 
+_LOGO = re.compile(r"logo|site-?(?:title|name)|brand|masthead", re.IGNORECASE)
+
+
+def _is_logo(h1: HtmlElement) -> bool:
+    """An h1 that is the site's logo: it links to the home page, or says so in its class or
+    id (older themes put the site's name in the page's only h1)."""
+    if _LOGO.search(f"{h1.get('class') or ''} {h1.get('id') or ''}"):
+        return True
+    for a in h1.iter("a"):
+        href = (a.get("href") or "").strip()
+        if a.get("rel") == "home" or href in ("/", "./", "index.html"):
+            return True
+        if href.startswith(("http://", "https://")) and urlsplit(href).path in ("", "/"):
+            return True
+    return False
+
+
 def _h1(tree: HtmlElement) -> str | None:
-    h1s = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
+    h1s = [_heading(h) for h in tree.iter("h1") if not _is_logo(h)]
     h1s = [h for h in h1s if h]
     if len(h1s) == 1:
         return h1s[0]
     for h in tree.xpath("//article//h1|//main//h1|//h1[@itemprop='headline']"):
-        if text := " ".join(h.text_content().split()):
+        if not _is_logo(h) and (text := _heading(h)):
             return text
     return None
+
+
+def _heading(h: HtmlElement) -> str:
+    # a heading's permalink sign ("¶", "#") is no part of it
+    return " ".join(h.text_content().split()).rstrip(" ¶#§")
 
 
 def _meta(tree: HtmlElement, *names: str) -> str | None:
@@ -85,6 +107,7 @@ def site_names(tree: HtmlElement, url: str | None) -> set[str]:
     """The site's names, squashed (letters and digits only): og:site_name, application-name,
     JSON-LD publishers, and the host with and without "www." and its public suffix."""
     names = {_meta(tree, "og:site_name"), _meta(tree, "application-name")}
+    names.update(" ".join(h.text_content().split()) for h in tree.iter("h1") if _is_logo(h))
     names.update(jsonld.publisher_names(tree))
     out = {_squash(n) for n in names if n}
     host = (urlsplit(url).hostname or "") if url else ""
