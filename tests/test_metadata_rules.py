@@ -184,6 +184,15 @@ def test_navigation_lines_are_not_text() -> None:
     assert without_navigation("World\nNews\nText here", {"world", "news"}) == "Text here"
 
 
+def test_a_slideshow_a_player_and_a_copyright_are_not_text() -> None:
+    slides = "\n".join(f"- {i}/20 Caption {i} of another story's gallery" for i in range(1, 6))
+    player = "This is a modal window.\n- descriptions off, selected\n- Chapters"
+    text = f"The talks resumed.\n{player}\n{slides}\n© 2024 Harbour Media. All rights reserved."
+    assert without_navigation(text, set()) == "The talks resumed."
+    kept = "The vote was 3/4 in favour.\nCopyright law was the topic of the talks."
+    assert without_navigation(kept, set()) == kept
+
+
 def test_the_longer_mode_wins_only_when_it_continues_the_article() -> None:
     assert _continues("a\nb", "a\nb\nc\nd")
     assert not _continues("a\nb", "other story\nanother\na\nb\nc")
