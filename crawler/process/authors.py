@@ -65,9 +65,18 @@ _ORG_WORDS = re.compile(
     r"editors|associated|reuters|afp|dpa|ap|efe|ansa|pti|ians|xinhua|tass|bloomberg|"
     r"group|inc|ltd|gmbh|corporation|company|magazine|daily|times|post|herald|journal|"
     r"tribune|gazette|guardian|telegraph|username|authority|control|admin|administrator|"
-    r"about|author|authors|more|follow|view|profile|subscribe)\b",
+    r"about|author|authors|more|follow|view|profile|subscribe|business|sports?|politics|"
+    r"entertainment|network|radio|television|tv|wire|bureau|service|channel|broadcasting|"
+    r"publishing)\b",
     re.IGNORECASE,
 )
+# "Jane Doe in Kyiv", "Anna Roth aus Berlin": the name ends before the place it was filed from.
+_PLACE_WORDS = frozenset({"in", "from", "aus", "à", "desde", "em", "w", "we"})
+# Words left at the end of a name cut before an organisation ("Jane Doe of the Associated
+# Press", "Jane Doe for CNN").
+_FILLER = frozenset({"the", "of", "at", "for", "für", "pour", "la", "el", "le", "der", "die", "das"})
+_PARTICLES = frozenset({"de", "da", "di", "del", "van", "von", "der", "den", "la", "le", "bin", "al"})
+_ROMAN = frozenset({"II", "III", "IV"})
 _LETTER = re.compile(r"[^\W\d_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 MAX_WORDS = 5
@@ -81,15 +90,47 @@ def _clean_one(part: str) -> str | None:
     # "Jane Reporter" is a name: a cut that leaves one word took the surname
     part = cut if len(cut.split()) >= 2 or _CJK.search(cut) else part.strip(" -–—:,.")
     part = " ".join(part.split())
-    if not _LETTER.search(part) or len(part.split()) > MAX_WORDS:
+    if not _LETTER.search(part) or len(part.split()) > MAX_WORDS + 3:
         return None
-    if _ORG_WORDS.search(part):
+    part = _before_place(part)
+    if org := _ORG_WORDS.search(part):
+        # "Jane Doe Associated Press", "Jane Doe View profile": the person before the rest
+        head = _unfilled(part[: org.start()].split())
+        if len(head) < 2 or not all(w[:1].isupper() or w in _PARTICLES for w in head):
+            return None  # what comes before is no name ("Sign up for more")
+        part = " ".join(head)
+    part = _without_acronym(part)
+    if len(part.split()) > MAX_WORDS:
         return None
     if len(part.split()) == 1 and not _CJK.search(part):
         return None  # a handle, a role or an agency's initials, not a person's name
     if part.isupper() or part.islower():
         part = part.title()
     return part
+
+
+def _before_place(part: str) -> str:
+    words = part.split()
+    for i in range(2, len(words) - 1):
+        if words[i] in _PLACE_WORDS and words[i + 1][:1].isupper():
+            return " ".join(words[:i])
+    return part
+
+
+def _without_acronym(part: str) -> str:
+    """ "Jane Doe CNN" without its trailing acronym (not a whole name in capitals, not "III")."""
+    words = part.split()
+    last = words[-1] if words else ""
+    if len(words) >= 3 and last.isupper() and last.isalpha() and len(last) >= 2:
+        if last not in _ROMAN and not part.isupper():
+            return " ".join(_unfilled(words[:-1]))
+    return part
+
+
+def _unfilled(words: list[str]) -> list[str]:
+    while words and words[-1].casefold() in _FILLER:
+        words = words[:-1]
+    return words
 
 
 def clean_names(raw: str | None) -> list[str]:
