@@ -70,6 +70,14 @@ def test_a_logo_h1_is_no_headline_and_names_the_site(logo: str) -> None:
     assert got.title == "Talks resume in Geneva after months of deadlock"
 
 
+def test_a_cut_headline_agrees_with_the_whole_one() -> None:
+    whole = "Talks resume in Geneva after months of deadlock as both delegations agree on a"
+    whole += " timetable for the remaining issues, officials say"
+    head = _ld(headline=whole[:105]) + f'<meta property="og:title" content="{whole[:40]}…">'
+    got = extract(_page(head, f"<h1>{whole}</h1>"), "https://daily.example/a")
+    assert got.title == whole
+
+
 def test_a_headings_permalink_sign_is_no_part_of_it() -> None:
     head = "<title>Shared history - docs</title>"
     got = extract(_page(head, '<h1>Shared history<a href="#x">¶</a></h1>'), "https://d.example/")

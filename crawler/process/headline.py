@@ -10,6 +10,7 @@ og:title, the h1 (not a kicker nor the site's name), <title>.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -223,12 +224,30 @@ def _consensus(clean: dict[str, str], facts: list[Fact]) -> str | None:
     """The text that most candidates (two at least) agree on, as the best of them writes it."""
     groups: dict[str, list[str]] = {"": []}
     for kind, text in clean.items():
-        groups.setdefault(fold(text), []).append(kind)
+        groups.setdefault(_untruncated(text, clean.values()), []).append(kind)
     key, kinds = max(groups.items(), key=lambda item: len(item[1]))
     if len(kinds) < 2 or not key:
         return None
     facts.extend((HEADLINE, kind) for kind in kinds)
-    return clean[kinds[0]]  # candidates() lists them best written first
+    # candidates() lists them best written first; a cut one is not the headline
+    return next((clean[k] for k in kinds if fold(clean[k]) == key), clean[kinds[0]])
+
+
+# JSON-LD headlines are cut for search engines (110 characters), og:title and <title> too,
+# with or without an ellipsis: a cut one this long agrees with the whole one.
+CUT_CHARS = 95
+
+
+def _untruncated(text: str, others: Iterable[str]) -> str:
+    """`text` folded; or, when it is cut (it ends with an ellipsis, or is CUT_CHARS long)
+    and another candidate continues it, the other one folded."""
+    mine = fold(text)
+    ellipsis = text.rstrip().endswith(("...", "…"))
+    if not (ellipsis or len(text) >= CUT_CHARS) or len(mine.split()) < KICKER_WORDS:
+        return mine
+    start = mine if ellipsis else mine + " "  # an ellipsis may cut a word
+    longer = [fold(o) for o in others if fold(o).startswith(start) and fold(o) != mine]
+    return max(longer, key=len) if longer else mine
 
 
 def _fallback(clean: dict[str, str], profile: SourceProfile) -> str | None:
