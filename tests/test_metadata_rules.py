@@ -155,6 +155,7 @@ def test_a_feed_date_alone_does_not_replace_a_naive_page_time() -> None:
         ("Jane Doe, CNN Business", ["Jane Doe"]),
         ("John Smith III", ["John Smith III"]),
         ("Sign up to get more stories", []),
+        ("Joe Wee Monday, February 29, 2016", ["Joe Wee"]),
         ("Associated Press", []),
     ],
 )
@@ -179,6 +180,14 @@ def test_a_label_matched_first_does_not_hide_the_byline() -> None:
     byline = '<span class="pb-byline">By <a href="/people/erin">Erin Cunningham</a></span>'
     html = f"<html><body>{menu}<h1>Talks resume</h1>{byline}{BODY}</body></html>"
     assert extract(html, "https://post.example/a").author == "Erin Cunningham"
+
+
+def test_links_to_author_pages_name_the_authors() -> None:
+    byline = '<div><a href="/author/ana-lopes/">Ana Lopes</a> and <a href="/author/tom-hale/">'
+    byline += "Tom Hale</a></div>"
+    aside = '<aside><a href="/author/other-one/">Other One</a></aside>'
+    html = f"<html><body>{aside}<article><h1>Talks</h1>{byline}{BODY}</article></body></html>"
+    assert extract(html, "https://x.example/a").author == "Ana Lopes; Tom Hale"
 
 
 def test_json_ld_author_by_reference_and_rdfa_properties() -> None:

@@ -50,12 +50,14 @@ _MONTHS = (
     r"dec(?:ember)?|d[eé]c(?:embre)?|dez(?:ember)?|enero|febrero|marzo|abril|mayo|junio|"
     r"julio|agosto|septiembre|octubre|noviembre|diciembre"
 )
-# Where a byline's name ends: a date, a time, "updated", "hours ago", a job title.
+# Where a byline's name ends: a date, a weekday, a time, "updated", "hours ago", a job title.
 _TAIL = re.compile(
     rf"\s+(?:(?:{_MONTHS})\.?\s+\d|\d|updated\b|published\b|posted\b|hours?\b|minutes?\b|"
     r"před\b|vor\b|il\s+y\s+a\b|hace\b|senior\b|chief\b|staff\b|games?\s+editor|editor\b|"
     r"correspondent\b|reporter\b|columnist\b|contributor\b|writer\b|journalist\b|"
-    r"redakteur|redaktorka?\b|updated:|기자|특파원|记者|記者|特派员|编辑|корреспондент)",
+    r"redakteur|redaktorka?\b|updated:|기자|특파원|记者|記者|特派员|编辑|корреспондент|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:mon|diens|donners|frei|sams|sonn)tag\b|"
+    r"mittwoch\b|lundi\b|mardi\b|mercredi\b|jeudi\b|vendredi\b|samedi\b|dimanche\b)",
     re.IGNORECASE,
 )
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S+@\S+|https?://\S+|@\w+")

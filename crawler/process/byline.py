@@ -37,6 +37,16 @@ _GENERIC_CLASS = re.compile(
 _LAST_ID = re.compile(r"[Aa]uthor")
 _LAST_CLASS = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
 
+# A link to an author's page ("/author/jane-doe/", WordPress's default): the byline of pages
+# whose byline element has no class or attribute trafilatura's expressions know. newsmon's
+# own fourth expression, after trafilatura's three.
+_PROFILE_LINK = re.compile(
+    r"/(?:authors?|autor(?:es|en)?|auteurs?|autore|people|journalists?|reporters?|writers?|"
+    r"columnists?|redakteur(?:e|in)?|profile)/[^/?#]+/?$",
+    re.IGNORECASE,
+)
+Ranked = tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement], list[HtmlElement]]
+
 
 def _discarded(el: HtmlElement) -> bool:
     tag = el.tag
@@ -55,7 +65,8 @@ def _discarded(el: HtmlElement) -> bool:
 
 
 def _rank(el: HtmlElement) -> int | None:
-    """Which of trafilatura's three byline expressions `el` matches first (0-2), if any."""
+    """Which of trafilatura's three byline expressions `el` matches first (0-2), else 3 for
+    a link to an author's page, if any."""
     tag = el.tag
     get = el.get
     cls, ident, itemprop = get("class") or "", get("id") or "", get("itemprop") or ""
@@ -85,7 +96,22 @@ def _rank(el: HtmlElement) -> int | None:
         or _LAST_CLASS.search(cls)
     ):
         return 2
+    if tag == "a" and _PROFILE_LINK.search(get("href") or "") and _byline_link(el):
+        return 3
     return None
+
+
+def _byline_link(a: HtmlElement) -> bool:
+    """Not a link out (a citation's "rel=nofollow", "external") nor one in running text."""
+    if {"nofollow", "external"} & set(f"{a.get('rel') or ''} {a.get('class') or ''}".split()):
+        return False
+    parent = a.getparent()
+    return parent is None or len(parent.text_content()) <= BYLINE_CHARS
+
+
+BYLINE_CHARS = 200  # a link in a longer element's text is in running text
+
+
 
 
 def _text(el: HtmlElement) -> str:
@@ -121,23 +147,27 @@ def byline_texts(tree: HtmlElement, scope: HtmlElement | None = None) -> list[st
     :param scope: the article's container: bylines in it come before those elsewhere (a
         sidebar's or a related story's byline earlier in the page is not the article's).
     """
-    return next(byline_groups(tree, scope), [])
+    return next(byline_groups(tree, scope, links=False), [])
 
 
-def byline_groups(tree: HtmlElement, scope: HtmlElement | None = None) -> Iterator[list[str]]:
+def byline_groups(
+    tree: HtmlElement, scope: HtmlElement | None = None, *, links: bool = True
+) -> Iterator[list[str]]:
     """`byline_texts`, then the next matching elements' (with their siblings), in the same
     order: the caller may pass over a first match that names no one (a user menu's
-    "Username", "Follow author")."""
+    "Username", "Follow author"). With `links`, links to author pages come last."""
     if tree.find(".//rel") is not None:
         found = extract_author(tree)  # see find_author
         if found:
             yield [found]
         return
     ranked = _ranked(tree)
+    if not links:
+        ranked[3].clear()
     if scope is not None:
         inside = set(scope.iter())
         near = tuple([el for el in found if el in inside] for found in ranked)
-        ranked = (near[0], near[1], near[2]) if any(near) else ranked
+        ranked = (near[0], near[1], near[2], near[3]) if any(near) else ranked
     for candidates in ranked:
         texts = [(el, _text(el)) for el in candidates]
         valid = [(el, t) for el, t in texts if t and 2 < len(t) < 120]
@@ -151,9 +181,9 @@ def byline_groups(tree: HtmlElement, scope: HtmlElement | None = None) -> Iterat
             yield [text, *(valid[j][1] for j in more if valid[j][1] != text)]
 
 
-def _ranked(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]]:
-    """The elements each of trafilatura's three byline expressions matches, in page order."""
-    ranked: tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]] = ([], [], [])
+def _ranked(tree: HtmlElement) -> Ranked:
+    """The elements each byline expression matches, in page order."""
+    ranked: Ranked = ([], [], [], [])
     walker = iterwalk(tree, events=("start",))
     for _, el in walker:
         if not isinstance(el.tag, str):
