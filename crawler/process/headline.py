@@ -24,6 +24,7 @@ from crawler.text.normalise import normalise_text
 # many headlines), and "_" only between CJK titles' parts, with no spaces.
 _SEPARATOR = re.compile(r"\s+(?:[-|–—·•»«/]|::)\s+|\s*[|｜]\s*|_")
 _WORD = re.compile(r"\w+")
+_BRACKETED = re.compile(r"\s+[\[(]([^\])]+)[\])]$")
 # An h1 of this few words beside a longer candidate it is not part of is a kicker or a label.
 KICKER_WORDS = 3
 # A "headline" longer than this is a photo caption or a teaser.
@@ -134,8 +135,20 @@ def _is_site(
     )
 
 
+def _bracketed_site(segment: str, sites: set[str], affixes: frozenset[str]) -> bool:
+    """A bracketed segment names the site, or begins a name of it ("[Archive of Our Own]"
+    beside a logo "Archive of Our Own beta")."""
+    squashed = _squash(segment)
+    return bool(squashed) and (
+        _is_site(segment, sites, affixes)
+        or any(len(squashed) >= 8 and s.startswith(squashed) for s in sites)
+    )
+
+
 def strip_site(text: str, sites: set[str], affixes: frozenset[str]) -> tuple[str, str | None]:
     """`text` without a leading or trailing segment that names the site, and that segment."""
+    if (box := _BRACKETED.search(text)) and _bracketed_site(box.group(1), sites, affixes):
+        return text[: box.start()].strip(), box.group(1)  # "Headline [Site]"
     parts = _SEPARATOR.split(text)
     if len(parts) < 2:
         return text, None
