@@ -76,8 +76,13 @@ _ORG_WORDS = re.compile(
 _PLACE_WORDS = frozenset({"in", "from", "aus", "à", "desde", "em", "w", "we"})
 # Words left at the end of a name cut before an organisation ("Jane Doe of the Associated
 # Press", "Jane Doe for CNN").
-_FILLER = frozenset({"the", "of", "at", "for", "für", "pour", "la", "el", "le", "der", "die", "das"})
-_PARTICLES = frozenset({"de", "da", "di", "del", "van", "von", "der", "den", "la", "le", "bin", "al"})
+_FILLER = frozenset(
+    {"the", "of", "at", "for", "für", "pour", "la", "el", "le", "der", "die", "das"}
+)
+# Lower-case words of names ("Michiel de Jong").
+_PARTICLES = frozenset(
+    {"de", "da", "di", "del", "van", "von", "der", "den", "la", "le", "bin", "al"}
+)
 _ROMAN = frozenset({"II", "III", "IV"})
 _LETTER = re.compile(r"[^\W\d_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -123,9 +128,9 @@ def _without_acronym(part: str) -> str:
     """ "Jane Doe CNN" without its trailing acronym (not a whole name in capitals, not "III")."""
     words = part.split()
     last = words[-1] if words else ""
-    if len(words) >= 3 and last.isupper() and last.isalpha() and len(last) >= 2:
-        if last not in _ROMAN and not part.isupper():
-            return " ".join(_unfilled(words[:-1]))
+    acronym = last.isupper() and last.isalpha() and len(last) >= 2 and last not in _ROMAN
+    if len(words) >= 3 and acronym and not part.isupper():
+        return " ".join(_unfilled(words[:-1]))
     return part
 
 
@@ -169,7 +174,8 @@ def _person(item: dict[str, Any], tree: HtmlElement) -> str | None:
     names; None for an organisation."""
     ref = item.get("@id")
     if not item.get("name") and isinstance(ref, str):
-        item = next((o for o in jsonld.objects(tree) if o.get("@id") == ref and o is not item), item)
+        found = (o for o in jsonld.objects(tree) if o.get("@id") == ref and o is not item)
+        item = next(found, item)
     if jsonld.types(item) & {"organization", "newsmediaorganization", "corporation"}:
         return None
     name = jsonld.text_of(item.get("name"))

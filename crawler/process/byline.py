@@ -112,8 +112,6 @@ def _byline_link(a: HtmlElement) -> bool:
 BYLINE_CHARS = 200  # a link in a longer element's text is in running text
 
 
-
-
 def _text(el: HtmlElement) -> str:
     """The element's text as trafilatura reads it once the discarded parts are pruned."""
     if any(_discarded(d) for d in el.iterdescendants() if isinstance(d.tag, str)):
