@@ -201,6 +201,8 @@ def test_json_ld_author_by_reference_and_rdfa_properties() -> None:
     }
     head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
     assert extract(_page(head), "https://x.example/a").author == "Ana Lopes"
+    head = _ld(creator=["Ana Lopes", "Tom Hale"])
+    assert extract(_page(head), "https://x.example/a").author == "Ana Lopes; Tom Hale"
     head = '<meta property="dc:creator og:author" content="Ana Lopes">'
     assert extract(_page(head), "https://x.example/a").author == "Ana Lopes"
 

@@ -199,7 +199,8 @@ def candidates(tree: HtmlElement, sites: set[str]) -> dict[str, list[str]]:
     """The names each byline source gives, the site's own names left out."""
     art = jsonld.article(tree)
     found = {
-        "jsonld": _json_names(art.get("author"), tree) if art else [],
+        # schema.org's "creator" where a CMS gives no "author"
+        "jsonld": _json_names(art.get("author") or art.get("creator"), tree) if art else [],
         "meta": _meta_names(tree),
     }
     if not {n.casefold() for n in found["jsonld"]} & {n.casefold() for n in found["meta"]}:
