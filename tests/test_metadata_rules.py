@@ -222,6 +222,14 @@ def test_a_slideshow_a_player_and_a_copyright_are_not_text() -> None:
     assert without_navigation(kept, set()) == kept
 
 
+def test_what_follows_the_article_is_not_text() -> None:
+    article = "\n".join(f"Paragraph {i} of the article about the council vote." for i in range(6))
+    after = "You Might Also Like\nAnother story's teaser\n- Previous\n- Next\nComments"
+    assert without_navigation(f"{article}\n{after}", set()) == article
+    boxed = f"Related stories\nA box at the top\n{article}"  # early: the article goes on
+    assert without_navigation(boxed, set()) == f"A box at the top\n{article}"
+
+
 def test_the_longer_mode_wins_only_when_it_continues_the_article() -> None:
     assert _continues("a\nb", "a\nb\nc\nd")
     assert not _continues("a\nb", "other story\nanother\na\nb\nc")

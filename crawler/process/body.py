@@ -183,7 +183,7 @@ def without_navigation(text: str, trail: set[str]) -> str:
     """The text without breadcrumb trails, "Trending"-type labels and lists of them, a video
     player's labels, a copyright notice and a slideshow's numbered captions."""
     out = []
-    for line in _without_slides(text.split("\n")):
+    for line in _without_slides(_before_the_end(text.split("\n"))):
         if len(line) > NAV_CHARS:  # a paragraph, not a navigation line
             out.append(line)
             continue
@@ -196,6 +196,35 @@ def without_navigation(text: str, trail: set[str]) -> str:
             continue
         out.append(line)
     return "\n".join(out)
+
+
+# The headings of what follows an article: other stories, slideshows, videos, comments.
+_END = re.compile(
+    r"^(?:you (?:might|may) also like|related (?:videos|stories|articles|content|coverage)|"
+    r"recommended(?: for you| stories| articles)?|(?:more|other) [\w ]{0,30}(?:stories|"
+    r"articles|columns|videos|news)|featured (?:slide ?shows|stories|videos)|read next|up next|"
+    r"what to read next|comments|loading comments|\d+ comments|"
+    r"mehr zum thema|das könnte sie auch interessieren|weitere artikel|te puede interesar|"
+    r"noticias relacionadas|ti potrebbe interessare|leia também|sur le même sujet|"
+    r"zobacz (?:też|także)|czytaj (?:też|także))\W*$",
+    re.I,
+)
+# An end heading counts from this share of the text's words on: earlier, it is a box inside
+# the article, and the article goes on after it.
+END_SHARE = 0.5
+
+
+def _before_the_end(lines: list[str]) -> list[str]:
+    """The lines before the first heading, past half the text, of what follows an article
+    ("You might also like", "Related videos", "Comments"): the recall mode keeps those
+    blocks whole, teasers, slideshow controls and all."""
+    total = sum(len(line.split()) for line in lines)
+    seen = 0
+    for i, line in enumerate(lines):
+        if seen >= END_SHARE * total and len(line) <= NAV_CHARS and _END.match(line.strip()):
+            return lines[:i]
+        seen += len(line.split())
+    return lines
 
 
 def _without_slides(lines: list[str]) -> list[str]:
