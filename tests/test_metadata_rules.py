@@ -218,7 +218,11 @@ def test_a_slideshow_a_player_and_a_copyright_are_not_text() -> None:
     player = "This is a modal window.\n- descriptions off, selected\n- Chapters"
     text = f"The talks resumed.\n{player}\n{slides}\n© 2024 Harbour Media. All rights reserved."
     assert without_navigation(text, set()) == "The talks resumed."
+    assert without_navigation("The talks resumed.\nHarbour News | Powered by Tumblr", set()) == (
+        "The talks resumed."
+    )
     kept = "The vote was 3/4 in favour.\nCopyright law was the topic of the talks."
+    kept += "\nThe car is powered by a battery."
     assert without_navigation(kept, set()) == kept
 
 

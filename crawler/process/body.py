@@ -65,9 +65,11 @@ _NAV_PREFIX = re.compile(
 )
 
 
-# A copyright notice ("© 2024 Example Media. All rights reserved."), the page's footer.
+# A copyright notice ("© 2024 Example Media. All rights reserved.") or a "Powered by"
+# credit ("Minecraft News | Powered by Tumblr"): the page's footer.
 _COPYRIGHT = re.compile(
-    r"^(?:copyright\b|©|\(c\)\s*\d{4}).*(?:©|\d{4}|rights reserved)|all rights reserved\.?$",
+    r"^(?:copyright\b|©|\(c\)\s*\d{4}).*(?:©|\d{4}|rights reserved)|all rights reserved\.?$|"
+    r"^powered by\b|\|\s*powered by\b[^.|]*$",
     re.I,
 )
 # The labels a video.js player (on many news pages) writes into the page's markup.
