@@ -38,8 +38,11 @@ _PREFIX = re.compile(
     r"(?-i:av|af|di|da|od)|автор|text:|texto:|autor:|author:|作者[:：]?|记者|文[/／:：]?)\s*",
     re.IGNORECASE,
 )
+# "and" in the languages of the bylines seen (Czech "a", Russian "и", Turkish "ve"...), and
+# the ideographic comma between Chinese names.
 _SPLIT = re.compile(
-    r"\s*(?:[,;|&/·•]|\s(?:and|und|y|et|e|i|og|en|avec|with|mit|con|och)\s|"
+    r"\s*(?:[,;|&/·•、，；]|\s(?:and|und|y|et|e|i|og|en|avec|with|mit|con|och|a|и|і|та|ve|ja|"
+    r"és|și|dan|và|και)\s|"
     r"(?:edited|photos?|photographs|illustrations?|additional reporting|reporting)\s+by)\s*",
     re.IGNORECASE,
 )
