@@ -50,6 +50,14 @@ def test_kicker_h1_loses_to_the_headline() -> None:
     assert got.title == "Talks resume in Geneva after months of deadlock"
 
 
+def test_a_kicker_inside_the_h1_is_no_part_of_the_headline() -> None:
+    head = "<title>Talks resume in Geneva after months of deadlock | Daily</title>"
+    top = "<h1><span class=kicker>Analysis</span> Talks resume in Geneva after months of"
+    top += " deadlock</h1>"
+    got = extract(_page(head, top), "https://daily.example/a")
+    assert got.title == "Talks resume in Geneva after months of deadlock"
+
+
 def test_site_name_h1_is_no_headline() -> None:
     head = "<title>Talks resume in Geneva after months of deadlock</title>"
     head += '<meta property="og:site_name" content="Kyiv Independent">'

@@ -237,7 +237,10 @@ def _consensus(clean: dict[str, str], facts: list[Fact]) -> str | None:
     """The text that most candidates (two at least) agree on, as the best of them writes it."""
     groups: dict[str, list[str]] = {"": []}
     for kind, text in clean.items():
-        groups.setdefault(_untruncated(text, clean.values()), []).append(kind)
+        key = _untruncated(text, clean.values())
+        if kind == "h1":
+            key = _without_kicker(key, clean.values())
+        groups.setdefault(key, []).append(kind)
     key, kinds = max(groups.items(), key=lambda item: len(item[1]))
     if len(kinds) < 2 or not key:
         return None
@@ -261,6 +264,16 @@ def _untruncated(text: str, others: Iterable[str]) -> str:
     start = mine if ellipsis else mine + " "  # an ellipsis may cut a word
     longer = [fold(o) for o in others if fold(o).startswith(start) and fold(o) != mine]
     return max(longer, key=len) if longer else mine
+
+
+def _without_kicker(h1: str, others: Iterable[str]) -> str:
+    """A folded h1 that is another candidate after a kicker of KICKER_WORDS words at most
+    ("<h1><span>Analysis</span> Talks resume...</h1>"): that candidate folded."""
+    for other in map(fold, others):
+        extra = h1.removesuffix(" " + other)
+        if extra != h1 and len(other.split()) > KICKER_WORDS >= len(extra.split()):
+            return other
+    return h1
 
 
 def _fallback(clean: dict[str, str], profile: SourceProfile) -> str | None:
