@@ -169,6 +169,8 @@ def test_a_feed_date_alone_does_not_replace_a_naive_page_time() -> None:
         ("Sign up to get more stories", []),
         ("Joe Wee Monday, February 29, 2016", ["Joe Wee"]),
         ("Associated Press", []),
+        ("Agence France-Presse", []),
+        ("Redakcja Portalu", []),
     ],
 )
 def test_byline_names_people(byline: str, names: list[str]) -> None:

@@ -72,7 +72,8 @@ _ORG_WORDS = re.compile(
     r"tribune|gazette|guardian|telegraph|username|authority|control|admin|administrator|"
     r"about|author|authors|more|follow|view|profile|subscribe|business|sports?|politics|"
     r"entertainment|network|radio|television|tv|wire|bureau|service|channel|broadcasting|"
-    r"publishing)\b",
+    r"publishing|presse|prensa|stampa|agence|agencia|agenzia|ag[êe]ncia|redakcja|redakce|"
+    r"redactie|toimitus|редакция|редакція)\b",
     re.IGNORECASE,
 )
 # "Jane Doe in Kyiv", "Anna Roth aus Berlin": the name ends before the place it was filed from.
