@@ -272,11 +272,11 @@ def test_body_only_in_next_data_is_archived_with_its_paragraphs() -> None:
 
 # Measured with benchmarks/metadata.py (docs/extraction.md); a floor is the figure reached.
 FLOORS = {
-    "title_f1": 0.930,
+    "title_f1": 0.931,
     "authors_f1": 0.845,
     "date_day": 1.0,
     "date_minute": 1.0,
-    "body_f1": 0.952,
+    "body_f1": 0.954,
 }
 
 
