@@ -216,6 +216,11 @@ def test_json_ld_author_by_reference_and_rdfa_properties() -> None:
     assert extract(_page(head), "https://x.example/a").author == "Ana Lopes"
     head = _ld(creator=["Ana Lopes", "Tom Hale"])
     assert extract(_page(head), "https://x.example/a").author == "Ana Lopes; Tom Hale"
+    head = '<meta name="twitter:label1" content="Written by">'
+    head += '<meta name="twitter:data1" content="Ana Lopes">'
+    head += '<meta name="twitter:label2" content="Est. reading time">'
+    head += '<meta name="twitter:data2" content="4 minutes">'
+    assert extract(_page(head), "https://x.example/a").author == "Ana Lopes"
     head = '<meta property="dc:creator og:author" content="Ana Lopes">'
     assert extract(_page(head), "https://x.example/a").author == "Ana Lopes"
 

@@ -33,6 +33,10 @@ _META_AUTHOR = frozenset(
         "cxenseparse:author",
     }
 )
+_WRITTEN_BY = frozenset(
+    {"written by", "author", "authors", "by", "autor", "auteur", "geschrieben von", "escrito por",
+     "écrit par", "scritto da", "door", "napisane przez"}
+)  # fmt: skip
 _PREFIX = re.compile(
     r"^\s*(?:(?:written|reported|text|words|story|posted|published)\s+by|by|von|par|por|door|"
     r"(?-i:av|af|di|da|od)|автор|text:|texto:|autor:|author:|作者[:：]?|记者|文[/／:：]?)\s*",
@@ -190,12 +194,20 @@ def _person(item: dict[str, Any], tree: HtmlElement) -> str | None:
 
 def _meta_names(tree: HtmlElement) -> list[str]:
     out: list[str] = []
+    labels: dict[str, str] = {}  # twitter:labelN and twitter:dataN, by N
     for meta in tree.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
         content = (meta.get("content") or "").strip()
+        if key.startswith("twitter:"):
+            labels[key[8:]] = content
         # RDFa lets one <meta> name several properties: property="dc:creator og:author"
         if not _META_AUTHOR.isdisjoint(key.split()) and content and not content.startswith("http"):
             out.extend(n for n in clean_names(content) if n not in out)
+    for key, label in labels.items():
+        # Yoast's WordPress pages: twitter:label1 "Written by", twitter:data1 "Jane Doe"
+        if key.startswith("label") and label.casefold().rstrip(":") in _WRITTEN_BY:
+            data = labels.get("data" + key[5:], "")
+            out.extend(n for n in clean_names(data) if n not in out)
     return out
 
 
