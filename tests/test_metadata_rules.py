@@ -37,6 +37,7 @@ def _page(head: str, top: str = "", body: str = BODY) -> str:
         ("<title>Talks resume in Geneva | rp.pl</title>", "https://www.rp.pl/swiat/art1"),
         ("<title>rp.pl | Talks resume in Geneva</title>", "https://www.rp.pl/swiat/art1"),
         ("<title>Talks resume in Geneva [LWN.net]</title>", "https://lwn.net/Articles/1/"),
+        ("<title>Talks resume in Geneva › Welt › rp.pl</title>", "https://www.rp.pl/swiat/art1"),
     ],
 )
 def test_site_segment_is_stripped_from_title(head: str, url: str) -> None:

@@ -22,7 +22,7 @@ from crawler.text.normalise import normalise_text
 
 # What stands between a headline and a site's name in <title>; ":" is not one (it is part of
 # many headlines), and "_" only between CJK titles' parts, with no spaces.
-_SEPARATOR = re.compile(r"\s+(?:[-|–—·•»«/]|::)\s+|\s*[|｜]\s*|_")
+_SEPARATOR = re.compile(r"\s+(?:[-|–—·•»«›‹/~]|::)\s+|\s*[|｜]\s*|_")
 _WORD = re.compile(r"\w+")
 _BRACKETED = re.compile(r"\s+[\[(]([^\])]+)[\])]$")
 # An h1 of this few words beside a longer candidate it is not part of is a kicker or a label.
@@ -154,14 +154,25 @@ def strip_site(text: str, sites: set[str], affixes: frozenset[str]) -> tuple[str
         return text, None
     seps = _SEPARATOR.findall(text)
     if _is_site(parts[-1], sites, affixes) and not _is_site(parts[0], sites, affixes):
-        # keep stripping trailing site segments: "Title - Section - Site"
+        # keep stripping trailing site segments, and the sections before the site's name:
+        # "Title - Section - Site" ("... › Welt › rp.pl"; not after "_", which CJK titles
+        # also use inside a name)
         end = len(parts) - 1
-        while end > 1 and _is_site(parts[end - 1], sites, affixes):
+        while end > 1 and (
+            _is_site(parts[end - 1], sites, affixes)
+            or (seps[end - 2] != "_" and _section(parts[end - 1], parts[: end - 1]))
+        ):
             end -= 1
         return _join(parts[:end], seps), parts[-1]
     if _is_site(parts[0], sites, affixes):
         return _join(parts[1:], seps[1:]), parts[0]
     return text, None
+
+
+def _section(segment: str, before: list[str]) -> bool:
+    """A short segment (SITE_WORDS words at most) after a headline twice as long."""
+    words = len(fold(segment).split())
+    return 0 < words <= SITE_WORDS and len(fold(" ".join(before)).split()) >= 2 * words
 
 
 def _join(parts: list[str], seps: list[str]) -> str:
