@@ -205,6 +205,12 @@ def test_links_to_author_pages_name_the_authors() -> None:
     assert extract(html, "https://x.example/a").author == "Ana Lopes; Tom Hale"
 
 
+def test_byline_links_without_separators_are_several_names() -> None:
+    byline = '<div class="byline">By <a href="/p/ana">Ana Lopes</a><a href="/p/tom">Tom Hale</a>'
+    html = f"<html><body><article><h1>Talks</h1>{byline}</div>{BODY}</article></body></html>"
+    assert extract(html, "https://x.example/a").author == "Ana Lopes; Tom Hale"
+
+
 def test_json_ld_author_by_reference_and_rdfa_properties() -> None:
     graph = {
         "@context": "https://schema.org",

@@ -119,6 +119,21 @@ def _text(el: HtmlElement) -> str:
     return trim(" ".join(el.itertext()))
 
 
+def _names_text(el: HtmlElement) -> str:
+    """`_text`, or its links' texts joined by "; " when it holds two links or more and little
+    else ("By <a>A</a><a>B</a>", the commas drawn by the style sheet): without separators the
+    names would run together."""
+    text = _text(el)
+    names = [trim(a.text_content()) for a in el.iter("a")]
+    names = [n for n in names if n]
+    if len(names) < 2 or len(set(names)) < len(names):
+        return text
+    rest = text
+    for name in names:
+        rest = rest.replace(name, " ", 1)
+    return "; ".join(names) if len(rest.split()) <= len(names) else text
+
+
 def find_author(tree: HtmlElement) -> str | None:
     """What `trafilatura.metadata.extract_author(tree)` returns, without copying the tree."""
     if tree.find(".//rel") is not None:
@@ -167,7 +182,7 @@ def byline_groups(
         near = tuple([el for el in found if el in inside] for found in ranked)
         ranked = (near[0], near[1], near[2], near[3]) if any(near) else ranked
     for candidates in ranked:
-        texts = [(el, _text(el)) for el in candidates]
+        texts = [(el, _names_text(el) if links else _text(el)) for el in candidates]
         valid = [(el, t) for el, t in texts if t and 2 < len(t) < 120]
         used: set[int] = set()
         for i, (first, text) in enumerate(valid):
