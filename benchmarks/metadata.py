@@ -271,13 +271,43 @@ def table(rows: dict[str, Scores]) -> str:
     return "\n".join(lines)
 
 
+_FIELDS = {  # metric: (expected-metadata key, Found attribute)
+    "title_f1": ("title", "title"),
+    "authors_f1": ("byline", "author"),
+    "date_minute": ("publishedTime", "published"),
+}
+
+
+def print_misses(pages: list[Page], per: dict[str, dict[str, float]]) -> None:
+    """Each page's imperfect fields: the score, what newsmon found and what was expected
+    (the body's score only: the texts are long)."""
+    for page in pages:
+        row = per[page.name]
+        misses = [key for key in (*_FIELDS, "body_f1") if row.get(key, 1.0) < 1.0]
+        if not misses:
+            continue
+        found = newsmon(page)
+        print(f"== {page.name}")
+        for key in misses:
+            if key == "body_f1":
+                print(f"   body_f1={row[key]:.3f}")
+                continue
+            want, attr = _FIELDS[key]
+            print(f"   {key}={row[key]:.2f} got={getattr(found, attr)!r} want={page.meta[want]!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--pages", action="store_true", help="print each page's scores")
+    parser.add_argument(
+        "--misses", action="store_true", help="print what newsmon got and what was expected"
+    )
     args = parser.parse_args(argv)
     pages = load(args.corpus)
     ours, per = score(pages, newsmon)
+    if args.misses:
+        print_misses(pages, per)
     theirs, _ = score(pages, plain_trafilatura, minutes=False)
     if args.pages:
         for name, row in per.items():

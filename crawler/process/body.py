@@ -65,6 +65,25 @@ _NAV_PREFIX = re.compile(
 )
 
 
+# A copyright notice ("© 2024 Example Media. All rights reserved.") or a "Powered by"
+# credit ("Minecraft News | Powered by Tumblr"): the page's footer.
+_COPYRIGHT = re.compile(
+    r"^(?:copyright\b|©|\(c\)\s*\d{4}).*(?:©|\d{4}|rights reserved)|all rights reserved\.?$|"
+    r"^powered by\b|\|\s*powered by\b[^.|]*$",
+    re.I,
+)
+# The labels a video.js player (on many news pages) writes into the page's markup.
+_PLAYER = re.compile(
+    r"^(?:- )?(?:this is a modal window\b.*|beginning of dialog window\b.*|end of dialog "
+    r"window\.?|chapters|(?:descriptions|captions|subtitles) off, selected|default, selected|"
+    r"captions settings, opens captions settings dialog)$",
+    re.I,
+)
+# A slideshow's captions: "1/50 Caption", "2/50 Caption"... (as list items or lines).
+_SLIDE = re.compile(r"^(?:- )?(\d{1,3})\s?/\s?(\d{1,3})\b")
+MIN_SLIDES = 3
+
+
 def _run(tree: HtmlElement, url: str, options: dict[str, Any]) -> str:
     try:
         document = trafilatura.bare_extraction(tree, url=url, **options)
@@ -163,19 +182,64 @@ def _fold(text: str) -> str:
 
 
 def without_navigation(text: str, trail: set[str]) -> str:
-    """The text without breadcrumb trails, "Trending"-type labels and lists of them."""
+    """The text without breadcrumb trails, "Trending"-type labels and lists of them, a video
+    player's labels, a copyright notice and a slideshow's numbered captions."""
     out = []
-    for line in text.split("\n"):
+    for line in _without_slides(_before_the_end(text.split("\n"))):
         if len(line) > NAV_CHARS:  # a paragraph, not a navigation line
             out.append(line)
             continue
         folded = _fold(line)
         if folded in _NAV_LINES or _NAV_PREFIX.match(line):
             continue
+        if _PLAYER.match(line) or _COPYRIGHT.search(line):
+            continue
         if folded in trail or _is_trail(line, trail):
             continue
         out.append(line)
     return "\n".join(out)
+
+
+# The headings of what follows an article: other stories, slideshows, videos, comments.
+_END = re.compile(
+    r"^(?:you (?:might|may) also like|related (?:videos|stories|articles|content|coverage)|"
+    r"recommended(?: for you| stories| articles)?|(?:more|other) [\w ]{0,30}(?:stories|"
+    r"articles|columns|videos|news)|featured (?:slide ?shows|stories|videos)|read next|up next|"
+    r"what to read next|comments|loading comments|\d+ comments|"
+    r"mehr zum thema|das könnte sie auch interessieren|weitere artikel|te puede interesar|"
+    r"noticias relacionadas|ti potrebbe interessare|leia também|sur le même sujet|"
+    r"zobacz (?:też|także)|czytaj (?:też|także))\W*$",
+    re.I,
+)
+# An end heading counts from this share of the text's words on: earlier, it is a box inside
+# the article, and the article goes on after it.
+END_SHARE = 0.5
+
+
+def _before_the_end(lines: list[str]) -> list[str]:
+    """The lines before the first heading, past half the text, of what follows an article
+    ("You might also like", "Related videos", "Comments"): the recall mode keeps those
+    blocks whole, teasers, slideshow controls and all."""
+    total = sum(len(line.split()) for line in lines)
+    seen = 0
+    for i, line in enumerate(lines):
+        if seen >= END_SHARE * total and len(line) <= NAV_CHARS and _END.match(line.strip()):
+            return lines[:i]
+        seen += len(line.split())
+    return lines
+
+
+def _without_slides(lines: list[str]) -> list[str]:
+    """The lines without a slideshow's captions: MIN_SLIDES lines or more numbered "k/N" with
+    the same N (another story's gallery, kept whole by the recall mode)."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        if (match := _SLIDE.match(line)) and int(match.group(1)) <= int(match.group(2)):
+            counts[match.group(2)] = counts.get(match.group(2), 0) + 1
+    shows = {total for total, n in counts.items() if n >= MIN_SLIDES}
+    if not shows:
+        return lines
+    return [line for line in lines if not ((m := _SLIDE.match(line)) and m.group(2) in shows)]
 
 
 def _is_trail(line: str, trail: set[str]) -> bool:

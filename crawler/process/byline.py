@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from copy import deepcopy
 
 from lxml.etree import iterwalk
@@ -36,6 +37,16 @@ _GENERIC_CLASS = re.compile(
 _LAST_ID = re.compile(r"[Aa]uthor")
 _LAST_CLASS = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
 
+# A link to an author's page ("/author/jane-doe/", WordPress's default): the byline of pages
+# whose byline element has no class or attribute trafilatura's expressions know. newsmon's
+# own fourth expression, after trafilatura's three.
+_PROFILE_LINK = re.compile(
+    r"/(?:authors?|autor(?:es|en)?|auteurs?|autore|people|journalists?|reporters?|writers?|"
+    r"columnists?|redakteur(?:e|in)?|profile)/[^/?#]+/?$",
+    re.IGNORECASE,
+)
+Ranked = tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement], list[HtmlElement]]
+
 
 def _discarded(el: HtmlElement) -> bool:
     tag = el.tag
@@ -54,7 +65,8 @@ def _discarded(el: HtmlElement) -> bool:
 
 
 def _rank(el: HtmlElement) -> int | None:
-    """Which of trafilatura's three byline expressions `el` matches first (0-2), if any."""
+    """Which of trafilatura's three byline expressions `el` matches first (0-2), else 3 for
+    a link to an author's page, if any."""
     tag = el.tag
     get = el.get
     cls, ident, itemprop = get("class") or "", get("id") or "", get("itemprop") or ""
@@ -84,7 +96,20 @@ def _rank(el: HtmlElement) -> int | None:
         or _LAST_CLASS.search(cls)
     ):
         return 2
+    if tag == "a" and _PROFILE_LINK.search(get("href") or "") and _byline_link(el):
+        return 3
     return None
+
+
+def _byline_link(a: HtmlElement) -> bool:
+    """Not a link out (a citation's "rel=nofollow", "external") nor one in running text."""
+    if {"nofollow", "external"} & set(f"{a.get('rel') or ''} {a.get('class') or ''}".split()):
+        return False
+    parent = a.getparent()
+    return parent is None or len(parent.text_content()) <= BYLINE_CHARS
+
+
+BYLINE_CHARS = 200  # a link in a longer element's text is in running text
 
 
 def _text(el: HtmlElement) -> str:
@@ -92,6 +117,21 @@ def _text(el: HtmlElement) -> str:
     if any(_discarded(d) for d in el.iterdescendants() if isinstance(d.tag, str)):
         el = prune_unwanted_nodes(deepcopy(el), AUTHOR_DISCARD_XPATHS)
     return trim(" ".join(el.itertext()))
+
+
+def _names_text(el: HtmlElement) -> str:
+    """`_text`, or its links' texts joined by "; " when it holds two links or more and little
+    else ("By <a>A</a><a>B</a>", the commas drawn by the style sheet): without separators the
+    names would run together."""
+    text = _text(el)
+    names = [trim(a.text_content()) for a in el.iter("a")]
+    names = [n for n in names if n]
+    if len(names) < 2 or len(set(names)) < len(names):
+        return text
+    rest = text
+    for name in names:
+        rest = rest.replace(name, " ", 1)
+    return "; ".join(names) if len(rest.split()) <= len(names) else text
 
 
 def find_author(tree: HtmlElement) -> str | None:
@@ -120,10 +160,43 @@ def byline_texts(tree: HtmlElement, scope: HtmlElement | None = None) -> list[st
     :param scope: the article's container: bylines in it come before those elsewhere (a
         sidebar's or a related story's byline earlier in the page is not the article's).
     """
+    return next(byline_groups(tree, scope, links=False), [])
+
+
+def byline_groups(
+    tree: HtmlElement, scope: HtmlElement | None = None, *, links: bool = True
+) -> Iterator[list[str]]:
+    """`byline_texts`, then the next matching elements' (with their siblings), in the same
+    order: the caller may pass over a first match that names no one (a user menu's
+    "Username", "Follow author"). With `links`, links to author pages come last."""
     if tree.find(".//rel") is not None:
         found = extract_author(tree)  # see find_author
-        return [found] if found else []
-    ranked: tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]] = ([], [], [])
+        if found:
+            yield [found]
+        return
+    ranked = _ranked(tree)
+    if not links:
+        ranked[3].clear()
+    if scope is not None:
+        inside = set(scope.iter())
+        near = tuple([el for el in found if el in inside] for found in ranked)
+        ranked = (near[0], near[1], near[2], near[3]) if any(near) else ranked
+    for candidates in ranked:
+        texts = [(el, _names_text(el) if links else _text(el)) for el in candidates]
+        valid = [(el, t) for el, t in texts if t and 2 < len(t) < 120]
+        used: set[int] = set()
+        for i, (first, text) in enumerate(valid):
+            if i in used:
+                continue
+            parent = first.getparent()
+            more = [j for j in range(i + 1, len(valid)) if valid[j][0].getparent() is parent]
+            used.update(more)
+            yield [text, *(valid[j][1] for j in more if valid[j][1] != text)]
+
+
+def _ranked(tree: HtmlElement) -> Ranked:
+    """The elements each byline expression matches, in page order."""
+    ranked: Ranked = ([], [], [], [])
     walker = iterwalk(tree, events=("start",))
     for _, el in walker:
         if not isinstance(el.tag, str):
@@ -134,16 +207,4 @@ def byline_texts(tree: HtmlElement, scope: HtmlElement | None = None) -> list[st
         rank = _rank(el)
         if rank is not None:
             ranked[rank].append(el)
-    if scope is not None:
-        inside = set(scope.iter())
-        near = tuple([el for el in found if el in inside] for found in ranked)
-        ranked = (near[0], near[1], near[2]) if any(near) else ranked
-    for candidates in ranked:
-        texts = [(el, _text(el)) for el in candidates]
-        valid = [(el, t) for el, t in texts if t and 2 < len(t) < 120]
-        if valid:
-            first, text = valid[0]
-            parent = first.getparent()
-            more = [t for el, t in valid[1:] if el.getparent() is parent and t != text]
-            return [text, *more]
-    return []
+    return ranked

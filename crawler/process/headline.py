@@ -10,6 +10,7 @@ og:title, the h1 (not a kicker nor the site's name), <title>.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -21,8 +22,9 @@ from crawler.text.normalise import normalise_text
 
 # What stands between a headline and a site's name in <title>; ":" is not one (it is part of
 # many headlines), and "_" only between CJK titles' parts, with no spaces.
-_SEPARATOR = re.compile(r"\s+(?:[-|–—·•»«/]|::)\s+|\s*[|｜]\s*|_")
+_SEPARATOR = re.compile(r"\s+(?:[-|–—·•»«›‹/~]|::)\s+|\s*[|｜]\s*|_")
 _WORD = re.compile(r"\w+")
+_BRACKETED = re.compile(r"\s+[\[(]([^\])]+)[\])]$")
 # An h1 of this few words beside a longer candidate it is not part of is a kicker or a label.
 KICKER_WORDS = 3
 # A "headline" longer than this is a photo caption or a teaser.
@@ -47,15 +49,37 @@ class Headline:
     facts: list[Fact] = field(default_factory=list)
 
 
+_LOGO = re.compile(r"logo|site-?(?:title|name)|brand|masthead", re.IGNORECASE)
+
+
+def _is_logo(h1: HtmlElement) -> bool:
+    """An h1 that is the site's logo: it links to the home page, or says so in its class or
+    id (older themes put the site's name in the page's only h1)."""
+    if _LOGO.search(f"{h1.get('class') or ''} {h1.get('id') or ''}"):
+        return True
+    for a in h1.iter("a"):
+        href = (a.get("href") or "").strip()
+        if a.get("rel") == "home" or href in ("/", "./", "index.html"):
+            return True
+        if href.startswith(("http://", "https://")) and urlsplit(href).path in ("", "/"):
+            return True
+    return False
+
+
 def _h1(tree: HtmlElement) -> str | None:
-    h1s = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
+    h1s = [_heading(h) for h in tree.iter("h1") if not _is_logo(h)]
     h1s = [h for h in h1s if h]
     if len(h1s) == 1:
         return h1s[0]
     for h in tree.xpath("//article//h1|//main//h1|//h1[@itemprop='headline']"):
-        if text := " ".join(h.text_content().split()):
+        if not _is_logo(h) and (text := _heading(h)):
             return text
     return None
+
+
+def _heading(h: HtmlElement) -> str:
+    # a heading's permalink sign ("¶", "#") is no part of it
+    return " ".join(h.text_content().split()).rstrip(" ¶#§")
 
 
 def _meta(tree: HtmlElement, *names: str) -> str | None:
@@ -85,6 +109,7 @@ def site_names(tree: HtmlElement, url: str | None) -> set[str]:
     """The site's names, squashed (letters and digits only): og:site_name, application-name,
     JSON-LD publishers, and the host with and without "www." and its public suffix."""
     names = {_meta(tree, "og:site_name"), _meta(tree, "application-name")}
+    names.update(" ".join(h.text_content().split()) for h in tree.iter("h1") if _is_logo(h))
     names.update(jsonld.publisher_names(tree))
     out = {_squash(n) for n in names if n}
     host = (urlsplit(url).hostname or "") if url else ""
@@ -110,21 +135,44 @@ def _is_site(
     )
 
 
+def _bracketed_site(segment: str, sites: set[str], affixes: frozenset[str]) -> bool:
+    """A bracketed segment names the site, or begins a name of it ("[Archive of Our Own]"
+    beside a logo "Archive of Our Own beta")."""
+    squashed = _squash(segment)
+    return bool(squashed) and (
+        _is_site(segment, sites, affixes)
+        or any(len(squashed) >= 8 and s.startswith(squashed) for s in sites)
+    )
+
+
 def strip_site(text: str, sites: set[str], affixes: frozenset[str]) -> tuple[str, str | None]:
     """`text` without a leading or trailing segment that names the site, and that segment."""
+    if (box := _BRACKETED.search(text)) and _bracketed_site(box.group(1), sites, affixes):
+        return text[: box.start()].strip(), box.group(1)  # "Headline [Site]"
     parts = _SEPARATOR.split(text)
     if len(parts) < 2:
         return text, None
     seps = _SEPARATOR.findall(text)
     if _is_site(parts[-1], sites, affixes) and not _is_site(parts[0], sites, affixes):
-        # keep stripping trailing site segments: "Title - Section - Site"
+        # keep stripping trailing site segments, and the sections before the site's name:
+        # "Title - Section - Site" ("... › Welt › rp.pl"; not after "_", which CJK titles
+        # also use inside a name)
         end = len(parts) - 1
-        while end > 1 and _is_site(parts[end - 1], sites, affixes):
+        while end > 1 and (
+            _is_site(parts[end - 1], sites, affixes)
+            or (seps[end - 2] != "_" and _section(parts[end - 1], parts[: end - 1]))
+        ):
             end -= 1
         return _join(parts[:end], seps), parts[-1]
     if _is_site(parts[0], sites, affixes):
         return _join(parts[1:], seps[1:]), parts[0]
     return text, None
+
+
+def _section(segment: str, before: list[str]) -> bool:
+    """A short segment (SITE_WORDS words at most) after a headline twice as long."""
+    words = len(fold(segment).split())
+    return 0 < words <= SITE_WORDS and len(fold(" ".join(before)).split()) >= 2 * words
 
 
 def _join(parts: list[str], seps: list[str]) -> str:
@@ -200,12 +248,43 @@ def _consensus(clean: dict[str, str], facts: list[Fact]) -> str | None:
     """The text that most candidates (two at least) agree on, as the best of them writes it."""
     groups: dict[str, list[str]] = {"": []}
     for kind, text in clean.items():
-        groups.setdefault(fold(text), []).append(kind)
+        key = _untruncated(text, clean.values())
+        if kind == "h1":
+            key = _without_kicker(key, clean.values())
+        groups.setdefault(key, []).append(kind)
     key, kinds = max(groups.items(), key=lambda item: len(item[1]))
     if len(kinds) < 2 or not key:
         return None
     facts.extend((HEADLINE, kind) for kind in kinds)
-    return clean[kinds[0]]  # candidates() lists them best written first
+    # candidates() lists them best written first; a cut one is not the headline
+    return next((clean[k] for k in kinds if fold(clean[k]) == key), clean[kinds[0]])
+
+
+# JSON-LD headlines are cut for search engines (110 characters), og:title and <title> too,
+# with or without an ellipsis: a cut one this long agrees with the whole one.
+CUT_CHARS = 95
+
+
+def _untruncated(text: str, others: Iterable[str]) -> str:
+    """`text` folded; or, when it is cut (it ends with an ellipsis, or is CUT_CHARS long)
+    and another candidate continues it, the other one folded."""
+    mine = fold(text)
+    ellipsis = text.rstrip().endswith(("...", "…"))
+    if not (ellipsis or len(text) >= CUT_CHARS) or len(mine.split()) < KICKER_WORDS:
+        return mine
+    start = mine if ellipsis else mine + " "  # an ellipsis may cut a word
+    longer = [fold(o) for o in others if fold(o).startswith(start) and fold(o) != mine]
+    return max(longer, key=len) if longer else mine
+
+
+def _without_kicker(h1: str, others: Iterable[str]) -> str:
+    """A folded h1 that is another candidate after a kicker of KICKER_WORDS words at most
+    ("<h1><span>Analysis</span> Talks resume...</h1>"): that candidate folded."""
+    for other in map(fold, others):
+        extra = h1.removesuffix(" " + other)
+        if extra != h1 and len(other.split()) > KICKER_WORDS >= len(extra.split()):
+            return other
+    return h1
 
 
 def _fallback(clean: dict[str, str], profile: SourceProfile) -> str | None:
