@@ -267,11 +267,6 @@ class Topic:
 _ELLIPSIS = "\u2026"
 
 
-def _raw_words(text: str) -> list[tuple[str, int, int]]:
-    """(folded word, start, end) for each word of `text`, with offsets into `text` itself."""
-    return word_spans(text)
-
-
 def _term_patterns(terms: Iterable[str]) -> list[tuple[Term, ...]]:
     """Each term as matched_terms() writes it ("russia*", "vladimir putin") back to Terms."""
     patterns = []
@@ -310,7 +305,7 @@ def snippet(text: str, terms: list[str], width: int = 200) -> tuple[str, list[tu
     of any term, cut at word boundaries with "…" where cut, and the (start, end) spans of the
     term occurrences inside the returned string."""
     text = " ".join(text.split())
-    toks = _raw_words(text)
+    toks = word_spans(text)  # (folded word, start, end), offsets into `text`
     spans = _occurrences(toks, terms)
     anchor = spans[0][0] if spans else 0
     start, end = _window(text, toks, anchor, width)
