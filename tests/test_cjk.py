@@ -16,7 +16,8 @@ from crawler.process.worker import body_hash, init_worker, process_page
 from crawler.text import dedup
 from crawler.text.topics import Document, Topic, matches, parse, snippet
 from storage.db import make_engine, session_factory, transaction, upgrade
-from storage.models import Article, Source, TopicMatch
+from storage.models import Article, TopicMatch
+from tests.searching import seed, topic_keys
 
 # (term, text, whether the text speaks of the term), labelled by hand: the term as a word of
 # the sentence, not its characters scattered or inside an unrelated word.
@@ -151,27 +152,12 @@ QUERIES = [
 
 
 def _topic_keys(query: str) -> set[str]:
-    node = parse(query)
-    return {
-        key
-        for key, (url, title, text) in ARTICLES.items()
-        if matches(node, Document.from_text(title, text, url))
-    }
+    return topic_keys(ARTICLES, query)
 
 
 @pytest.fixture(scope="module")
 def seeded(archive_url: str) -> str:
-    engine = make_engine(archive_url)
-    with transaction(session_factory(engine, write=True)) as session:
-        source = Source(name="world")
-        session.add(source)
-        session.flush()
-        for url, title, text in ARTICLES.values():
-            session.add(
-                Article(url=url, source_id=source.id, title=title, text=text, content_hash=url)
-            )
-    engine.dispose()
-    return archive_url
+    return seed(archive_url, "world", ARTICLES)
 
 
 def _search(url: str, query: str) -> list[dict[str, object]]:

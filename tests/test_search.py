@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import insert
 
 from crawler.archive.search import SearchError, search
-from crawler.text.topics import Document, matches, parse
 from storage.db import make_engine, session_factory, transaction
 from storage.models import Article, Source
 from tests.conftest import newsmon
+from tests.searching import seed, topic_keys
 
 # key: (url, title, text)
 ARTICLES = {
@@ -127,27 +127,12 @@ QUERIES = [
 
 
 def _topic_keys(query: str) -> set[str]:
-    node = parse(query)
-    return {
-        key
-        for key, (url, title, text) in ARTICLES.items()
-        if matches(node, Document.from_text(title, text, url))
-    }
+    return topic_keys(ARTICLES, query)
 
 
 @pytest.fixture(scope="module")
 def seeded(archive_url: str) -> str:
-    engine = make_engine(archive_url)
-    with transaction(session_factory(engine, write=True)) as session:
-        source = Source(name="wire")
-        session.add(source)
-        session.flush()
-        for url, title, text in ARTICLES.values():
-            session.add(
-                Article(url=url, source_id=source.id, title=title, text=text, content_hash=url)
-            )
-    engine.dispose()
-    return archive_url
+    return seed(archive_url, "wire", ARTICLES)
 
 
 def _search_keys(url: str, query: str) -> set[str]:
