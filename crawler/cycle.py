@@ -201,11 +201,18 @@ def stop_resource_tracker() -> None:
     API for this; `ResourceTracker._stop` closes its pipe and waits for its pid.
     """
     import gc
-    from multiprocessing import resource_tracker
+    from multiprocessing import resource_tracker, synchronize, util
 
     # The pool's queues unregister their semaphores through the tracker when collected: done
     # after the tracker stopped, that would start a new one.
     gc.collect()
+    # A semaphore still alive (a crawl stopped by SIGTERM can leave the pool's queues
+    # referenced) is unlinked now, while the tracker runs: stopped first, the tracker unlinks
+    # it as "leaked" and this process's exit then fails to, with a traceback on stderr.
+    cleanup = getattr(synchronize.SemLock, "_cleanup", None)
+    for finalizer in list((getattr(util, "_finalizer_registry", None) or {}).values()):
+        if cleanup is not None and getattr(finalizer, "_callback", None) is cleanup:
+            finalizer()
     stop = getattr(resource_tracker._resource_tracker, "_stop", None)
     if stop is not None:
         stop()

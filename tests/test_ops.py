@@ -307,3 +307,27 @@ def test_a_crawl_leaves_no_process_behind_not_even_a_zombie(
     assert code == 0, stderr[-3000:]
     assert "Traceback" not in stderr, stderr[-3000:]
     assert left == []
+
+
+def test_stopping_the_resource_tracker_with_a_semaphore_alive_prints_nothing(
+    tmp_path: Path,
+) -> None:
+    """A crawl stopped by SIGTERM may end with a pool queue's semaphore still referenced: the
+    tracker must not unlink it as leaked, nor the exit then fail to (a traceback on stderr)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    script = (
+        "import multiprocessing as mp\n"
+        "lock = mp.get_context('spawn').Lock()\n"
+        "from crawler.cycle import stop_resource_tracker\n"
+        "stop_resource_tracker()\n"
+        "with lock: print('still usable')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout == "still usable\n", result.stderr
+    assert "Traceback" not in result.stderr and "leaked" not in result.stderr, result.stderr
