@@ -395,6 +395,15 @@ def _own_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _comm(pid: int) -> str:
+    """The process's name (the writer process names itself newsmon-writer)."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 def _cmdline(pid: int) -> bytes:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
@@ -416,6 +425,7 @@ class TreeRss:
         self.each: dict[int, int] = {}
         self.cpu: dict[int, float] = {}  # the pool processes' own CPU, last sampled
         self.pool: set[int] = set()
+        self.writers: set[int] = set()  # the archive's writer process (crawler/archive/writer.py)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -432,7 +442,9 @@ class TreeRss:
             for p, size in sizes.items():
                 self.each[p] = max(self.each.get(p, 0), size)
                 if p not in self.pool and b"multiprocessing" in _cmdline(p):
-                    self.pool.add(p)  # a worker or the resource tracker
+                    self.pool.add(p)  # a worker, the writer or the resource tracker
+                if p in self.pool and p not in self.writers and _comm(p) == "newsmon-writer":
+                    self.writers.add(p)
                 if p in self.pool and (cpu := _own_cpu(p)) is not None:
                     self.cpu[p] = cpu
             self.processes = max(self.processes, len(tree))
@@ -447,16 +459,18 @@ class CrawlFigures:
     wall: float
     main_cpu: float  # the crawl process (Scrapy, pipeline writes)
     pool_cpu: float  # its extraction workers and resource tracker
+    writer_cpu: float  # its writer process (the archive's writes, once it took them over)
     server_cpu: float  # this process: the site's HTTP server (and the RSS sampler)
     main_rss: int  # peak RSS of the crawl process, bytes (sampled)
     worker_rss: int  # largest peak RSS among the pool processes, bytes (sampled)
+    writer_rss: int  # peak RSS of the writer process, bytes (sampled; 0: none started)
     tree_rss: int  # peak of the summed RSS of the crawl's process tree, bytes (sampled)
     summary: dict[str, Any]
     served: Counter[str]
 
     @property
     def cpu(self) -> float:
-        return self.main_cpu + self.pool_cpu
+        return self.main_cpu + self.pool_cpu + self.writer_cpu
 
 
 def _set_subreaper() -> None:
@@ -507,14 +521,20 @@ def run_crawl(cmd: list[str], counts: Counter[str], log: Path) -> CrawlFigures:
     # waited for; the orphans' are the rest. The pool's share is each pool process's own CPU
     # as last sampled (at most 0.1 s before it ended).
     total = usage.ru_utime + usage.ru_stime + sum(u.ru_utime + u.ru_stime for u in orphans)
-    pool = sum(sampler.cpu.values())
+    writer = sum(sampler.cpu.get(p, 0.0) for p in sampler.writers)
+    pool = sum(sampler.cpu.values()) - writer
     return CrawlFigures(
         wall=wall,
-        main_cpu=total - pool,
+        main_cpu=total - pool - writer,
         pool_cpu=pool,
+        writer_cpu=writer,
         server_cpu=_cpu(resource.RUSAGE_SELF) - self_before,
         main_rss=sampler.each.get(proc.pid, 0),
-        worker_rss=max((v for k, v in sampler.each.items() if k != proc.pid), default=0),
+        worker_rss=max(
+            (v for k, v in sampler.each.items() if k != proc.pid and k not in sampler.writers),
+            default=0,
+        ),
+        writer_rss=max((sampler.each.get(p, 0) for p in sampler.writers), default=0),
         tree_rss=sampler.peak,
         summary=_summary(stdout),
         served=Counter(counts),
@@ -568,7 +588,8 @@ def describe(label: str, f: CrawlFigures) -> None:
     s = f.summary
     print(
         f"{label}: {f.wall:6.1f} s wall, CPU {f.cpu:6.1f} s (crawl process {f.main_cpu:.1f} s, "
-        f"extraction pool {f.pool_cpu:.1f} s; site server {f.server_cpu:.1f} s)"
+        f"writer {f.writer_cpu:.1f} s, extraction pool {f.pool_cpu:.1f} s; site server "
+        f"{f.server_cpu:.1f} s)"
     )
     print(
         f"    fetched {s.get('fetched')}, new {s.get('new_articles')}, revisits "
@@ -766,11 +787,13 @@ def summarize(n: int, limit: dict[str, Limit], crawls: list[CrawlFigures]) -> No
         print(
             f"newsmon crawl: {n / first.wall:6.1f} pages/s end to end ({first.wall:.1f} s); "
             f"CPU per page {first.cpu / n * 1000:.1f} ms (crawl process "
-            f"{first.main_cpu / n * 1000:.1f}, pool {first.pool_cpu / n * 1000:.1f})"
+            f"{first.main_cpu / n * 1000:.1f}, writer {first.writer_cpu / n * 1000:.1f}, pool "
+            f"{first.pool_cpu / n * 1000:.1f})"
         )
     print(
         f"peak RSS crawl 1: crawl process {mb(first.main_rss)}, largest pool process "
-        f"{mb(first.worker_rss)}; whole process tree (sampled sum) {mb(first.tree_rss)}"
+        f"{mb(first.worker_rss)}, writer {mb(first.writer_rss)}; whole process tree (sampled "
+        f"sum) {mb(first.tree_rss)}"
     )
     print(
         f"crawl 2 (nothing changed): wall {second.wall:.1f} s = "
@@ -799,7 +822,8 @@ def _compare(n: int, limit: dict[str, Limit], first: CrawlFigures, second: Crawl
     )
     print(
         f"CPU per page: crawl 1 {first.cpu / n * 1000:.1f} ms (crawl process "
-        f"{first.main_cpu / n * 1000:.1f}, pool {first.pool_cpu / n * 1000:.1f}); "
+        f"{first.main_cpu / n * 1000:.1f}, writer {first.writer_cpu / n * 1000:.1f}, pool "
+        f"{first.pool_cpu / n * 1000:.1f}); "
         f"trafilatura.extract {bare.cpu_ms:.1f}, with metadata {metadata.cpu_ms:.1f}, "
         f"newsmon worker {worker.cpu_ms:.1f}"
     )

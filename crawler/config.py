@@ -118,6 +118,7 @@ class CrawlConfig(_Section):
     retries: int = Field(3, ge=0, le=20)
     cycle_budget: Duration = Field(timedelta(hours=1), description="wall-time budget of one cycle")
     workers: int = Field(0, ge=0, description="extraction processes; 0 means one per core")
+    writer_after: int = Field(100, ge=0, description="article pages before a writer process")
     lock_path: str = Field("", description="lock file; default: beside the SQLite file")
     history_retention: Duration = Field(
         timedelta(days=90),

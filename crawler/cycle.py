@@ -181,14 +181,18 @@ def crawl(
 
 
 def extraction_failure(stats: dict[str, Any]) -> str | None:
-    """Why the run failed when no page could be processed: the extraction pool could not
-    start, or processing failed for every article page it was given."""
+    """Why the run failed: no page could be processed (the extraction pool could not start,
+    or processing failed for every article page it was given), or writes were lost."""
     cause = stats.get("newsmon/extraction_failure")
     if stats.get("newsmon/extraction_unavailable"):
         return f"extraction is unavailable: {cause}"
     attempted = stats.get("newsmon/extraction_attempted", 0)
     if attempted and stats.get("newsmon/extraction_failed", 0) == attempted:
         return f"extraction failed for every page: {cause}"
+    if lost := stats.get("newsmon/writes_lost"):
+        # the next run fetches again what this one's listings showed (conditional.py)
+        why = stats.get("newsmon/writes_lost_reason")
+        return f"{lost} batch(es) of archive writes were lost: {why}"
     return None
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crawler.archive.stories import replace_text, store_text
 from crawler.items import Cleaned, Processed
 from crawler.process.profile import SourceProfile, learn
-from crawler.process.worker import BOILERPLATE_MAX_WORDS
+from crawler.process.texts import BOILERPLATE_MAX_WORDS
 from crawler.text.boilerplate import learn_boilerplate, strip_lines
 from storage.models import Article, BoilerplateParagraph, SourceFact
 from storage.queries import core_execute

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from crawler.archive import outbox
 from crawler.archive.context import IngestState
-from crawler.process.worker import terms_json
+from crawler.process.texts import terms_json
 from storage.models import (
     Article,
     TopicMatch,

@@ -1,4 +1,5 @@
-"""The archive pipeline: CPU work in a process pool, database writes in batches."""
+"""The archive pipeline: CPU work in a process pool, database writes in batches (in a
+writer process once the crawl is large enough to be worth one)."""
 
 from __future__ import annotations
 
@@ -7,72 +8,54 @@ import logging
 import os
 import time
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from sqlalchemy import select, update
 
-from crawler.archive.ingest import Ingestor
-from crawler.archive.learning import (
-    MIN_DOCS,
-    holding,
-    learned_boilerplate,
-    learned_profile,
-    reclean,
-    store_recleaned,
-)
+from crawler.archive.batches import NOTHING, BatchWriter, Op, Recleaned, Reply
+from crawler.archive.writer import WriterProcess
 from crawler.config import Config
-from crawler.items import ArticleAlias, ArticlePage, Cleaned, ListingPage, PageFailure, Processed
-from crawler.process.memory import release_free_memory
+from crawler.items import ArticleAlias, ArticlePage, ListingPage, PageFailure, Processed
+from crawler.process.errors import describe
 from crawler.process.pool import ExtractionPool
 from crawler.process.profile import NO_PROFILE, SourceProfile
-from crawler.process.worker import body_hash, failed, needs_restrip, reclean_texts, restrip
-from crawler.text.topics import Topic
-from storage.db import make_engine, serialise_writers, session_factory, transaction
-from storage.models import CrawlRun, Source
+from crawler.process.texts import body_hash, failed, needs_restrip, reclean_texts, restrip
 
 logger = logging.getLogger(__name__)
 
-# An item, what the worker made of it, and the boilerplate the worker stripped.
-Op = tuple[Any, Processed | None, frozenset[str]]
-# Stored articles to strip of newly learned lines: their source, (id, title, text) and the
-# lines learned.
-Reclean = tuple[str, list[tuple[int, str | None, str]], frozenset[str]]
-# What the pool made of one: source, the articles that lost a line (None: the pool failed),
-# the texts sent by id.
-Recleaned = tuple[str, dict[int, Cleaned] | None, dict[int, str]]
-NOTHING: frozenset[str] = frozenset()
-
 
 class ArchivePipeline:
-    """Extract in worker processes; write to the archive one transaction per batch."""
+    """Extract in worker processes; write to the archive one transaction per batch.
+
+    The writes (crawler/archive/batches.py) run in this process for a crawl's first
+    `crawl.writer_after` article pages, then in a writer process of their own
+    (crawler/archive/writer.py), so that a large crawl's process only fetches and hands
+    pages on. A small crawl (most polls) does not pay for starting one.
+    """
 
     BATCH_ITEMS = 50
     BATCH_SECONDS = 1.0
-    RELEARN_SECONDS = 5.0
+    MAX_PENDING = 4  # batches sent to the writer process and not yet written
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.config: Config = crawler.settings["NEWSMON_CONFIG"]
         self.run_id: int | None = crawler.settings.get("NEWSMON_RUN_ID")
-        self.ingestor = Ingestor(self.config, self.run_id)
-        # for pages re-stripped here (the workers match the rest)
-        self.topics = [Topic(t.name, t.query, t.language) for t in self.config.topics]
+        self.writer_after = self.config.crawl.writer_after
+        self.writer = BatchWriter(self.config, self.run_id, pool_recleans=True)
+        self.remote: WriterProcess | None = None
         self.buffer: list[Op] = []
         self.last_flush = time.monotonic()
+        # What the sources learned so far (the writer's replies): each page is stripped of
+        # its source's boilerplate, and extracted with its profile, in the pool.
         self.boilerplate: dict[str, frozenset[str]] = {}
-        self.ingestor.boilerplate = self.boilerplate  # revisits are compared cleaned alike
-        self.profiles: dict[str, SourceProfile] = {}  # learned headline, byline, time zone
-        # per source: pages stored since its last relearn, since when, and pages it had then
-        self.unlearned: Counter[str] = Counter()
-        self.pending_since: dict[str, float] = {}
-        self.learned_from: Counter[str] = Counter()
+        self.profiles: dict[str, SourceProfile] = {}
         self.closing = False
         self.pool: ExtractionPool | None = None
-        # Re-stripping stored articles: queued in a flush, stripped in the pool, stored in the
-        # next flush (the CPU work of it stays out of this process).
-        self.reclean_jobs: list[Reclean] = []
+        # Re-stripping stored articles: asked for by a batch written here, stripped in the
+        # pool, stored with a later batch (the CPU work of it stays out of this process).
         self.reclean_tasks: set[asyncio.Future[None]] = set()
         self.recleaned: list[Recleaned] = []
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
@@ -82,15 +65,12 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.engine = make_engine(self.config.database_url)
-        self.sessions = session_factory(self.engine, write=True)
+        self.writer.open()
+        self.boilerplate.update(self.writer.boilerplate)
+        self.profiles.update(self.writer.profiles)
         workers = self.config.crawl.workers or os.cpu_count() or 1
         topics = [(t.name, t.query, t.language) for t in self.config.topics]
         self.pool = ExtractionPool(workers, topics)
-        with self.sessions() as session:
-            for source in self.config.sources:
-                self.boilerplate[source.name] = self._learned(session, source.name)
-                self.profiles[source.name] = self._profile(session, source.name)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticlePage):
@@ -103,7 +83,10 @@ class ArchivePipeline:
             time.monotonic() - self.last_flush >= self.BATCH_SECONDS
         ):
             self.flush()
-        self._start_recleans()
+        if self.remote is not None and len(self.remote.pending) > self.MAX_PENDING:
+            # the writer is behind: wait for it rather than hold ever more pages
+            await asyncio.wrap_future(self.remote.pending[0])
+            self._collect(wait=False)
         return item
 
     async def _process(self, page: ArticlePage) -> tuple[Processed | None, frozenset[str]]:
@@ -155,115 +138,81 @@ class ArchivePipeline:
             stats.set_value("newsmon/extraction_failure", cause)
         stats.set_value("newsmon/extraction_unavailable", self.pool.start_error is not None)
 
-    def flush(self) -> None:
-        """Write the buffer and the run's counters in one transaction."""
+    def flush(self, *, wait: bool = False) -> None:
+        """Write the buffer and the run's counters in one transaction: here, or sent to the
+        writer process (then, with `wait`, return once every batch sent is committed)."""
         self.last_flush = time.monotonic()
-        if not (
-            self.buffer
-            or self.ingestor.deferred
-            or self.recleaned
-            or (self.closing and self.unlearned)
-        ):
-            return
         batch, self.buffer = self.buffer, []
-        before = self.ingestor.counters.copy()
-        with transaction(self.sessions) as session:
-            serialise_writers(session)
-            with self.ingestor.batch(session):
-                for item, doc, stripped in batch:
-                    self._apply(session, item, doc, stripped)
-                self.ingestor.retry_deferred(session)
-            self._store_recleaned(session)
-            for item, *_ in batch:
-                if isinstance(item, ArticlePage):
-                    self.unlearned[item.source] += 1
-                    self.pending_since.setdefault(item.source, time.monotonic())
-            self._relearn_due(session, final=self.closing)
-            delta = self.ingestor.counters - before
-            if self.run_id is not None:
-                values = {
-                    k: getattr(CrawlRun, k) + v for k, v in delta.items() if hasattr(CrawlRun, k)
-                }
-                if values:
-                    session.execute(
-                        update(CrawlRun).where(CrawlRun.id == self.run_id).values(values)
-                    )
-        release_free_memory()  # a batch's pages and rows are garbage now
+        recleaned, self.recleaned = self.recleaned, []
+        if self.remote is None and self.writer.articles >= self.writer_after and not self.closing:
+            self._hand_over()
+        pool = self.pool is not None and self.pool.start_error is None
+        if self.remote is None:
+            self.writer.pool_recleans = pool
+            try:
+                self._took(self.writer.write(batch, recleaned, closing=self.closing))
+            except Exception as exc:  # noqa: BLE001 - any failed write is counted, then the crawl goes on
+                self._lost(1, exc)
+            return
+        try:
+            self.remote.send(batch, recleaned, closing=self.closing, pool=pool)
+            self._collect(wait=wait)
+        except BrokenProcessPool as exc:
+            self._take_back(exc)
+
+    def _hand_over(self) -> None:
+        """Start the writer process with the writer's state: it writes from the next batch."""
+        self.remote = WriterProcess(self.writer)
+        self.writer.close()
+        logger.info("archive writes go to a writer process from now")
+
+    def _take_back(self, exc: BaseException) -> None:
+        """The writer process died (the OOM killer): what it had not committed is lost; the
+        writes come back here, with what was learned when it took over."""
+        assert self.remote is not None
+        logger.error("the archive's writer process died; writing in the crawl process from now")
+        self._lost(len(self.remote.pending) + 1, exc)
+        self.remote.pending.clear()
+        self.remote.shutdown(wait=False)
+        self.remote = None
+        self.writer_after = 2**62
+        self.writer.open()
+
+    def _collect(self, *, wait: bool) -> None:
+        assert self.remote is not None
+        for reply in self.remote.replies(wait=wait):
+            if isinstance(reply, BrokenProcessPool):
+                raise reply
+            if isinstance(reply, Exception):
+                self._lost(1, reply)
+            else:
+                self._took(reply)
+
+    def _lost(self, batches: int, exc: BaseException) -> None:
+        """Batches whose writes failed: counted, so that the run is not taken as complete
+        (cycle.py: its listings' validators are then not trusted by the next run, which
+        fetches what they listed again)."""
+        logger.error("%d batch(es) of archive writes lost: %s", batches, exc, exc_info=exc)
         assert self.crawler.stats is not None
-        for key, value in self.ingestor.counters.items():
-            self.crawler.stats.set_value(f"newsmon/{key}", value)
+        self.crawler.stats.inc_value("newsmon/writes_lost", batches)
+        if not self.crawler.stats.get_value("newsmon/writes_lost_reason"):
+            self.crawler.stats.set_value("newsmon/writes_lost_reason", describe(exc))
 
-    def _apply(
-        self, session: Any, item: Any, doc: Processed | None, stripped: frozenset[str]
-    ) -> None:
-        if isinstance(item, ArticlePage):
-            learned = self.boilerplate.get(item.source, NOTHING)
-            if doc is not None and doc.error is None and learned is not stripped:
-                # lines learned while the page was in the pool
-                doc = restrip(doc, learned, stripped, topics=self.topics, url=item.url)
-            self.ingestor.page(session, item, doc)
-        elif isinstance(item, ListingPage):
-            self.ingestor.listing(session, item)
-        elif isinstance(item, PageFailure):
-            self.ingestor.failure(session, item)
-        elif isinstance(item, ArticleAlias):
-            self.ingestor.alias(session, item)
-
-    def _learned(self, session: Any, source: str) -> frozenset[str]:
-        """The boilerplate paragraphs learned so far for one source."""
-        source_id = session.scalar(select(Source.id).where(Source.name == source))
-        if source_id is None:
-            return frozenset()
-        return frozenset(learned_boilerplate(session, source_id))
-
-    def _profile(self, session: Any, source: str) -> SourceProfile:
-        """What was learned so far of one source's headline, byline and time zone."""
-        source_id = session.scalar(select(Source.id).where(Source.name == source))
-        return NO_PROFILE if source_id is None else learned_profile(session, source_id)
-
-    def _relearn_due(self, session: Any, *, final: bool) -> None:
-        """Relearn the sources whose boilerplate may have changed, and all at the end.
-
-        Learning reads all of a source's paragraph counts, and a newly learned line re-strips
-        the articles stored before it: too much work for every batch. A source is relearned
-        once its new pages reach a quarter of those it had at its last relearn (at least
-        MIN_DOCS, the fewest a line is learned from), so a new source learns its template
-        within its first pages and a large one rarely; and at most RELEARN_SECONDS after any
-        new page, so a trickle is cleaned too.
-        """
-        now = time.monotonic()
-        for name, new in sorted(self.unlearned.items()):
-            grown = new >= max(MIN_DOCS, self.learned_from[name] // 4)
-            waited = now - self.pending_since[name] >= self.RELEARN_SECONDS
-            if final or grown or waited:
-                self._relearn(session, name)
-                self.learned_from[name] += new
-                del self.unlearned[name], self.pending_since[name]
-
-    def _relearn(self, session: Any, source: str) -> None:
-        """Refresh a source's learned boilerplate; strip new keys from its stored articles,
-        so the copies stored before a line was learned end up as clean as later ones."""
-        self.profiles[source] = self._profile(session, source)
-        learned = self._learned(session, source)
-        added = learned - self.boilerplate.get(source, NOTHING)
-        if added:
-            source_id = self.ingestor.source_id(session, source)
-            if self.pool is None or self.pool.start_error is not None:
-                self.ingestor.counters["recleaned"] += reclean(session, source_id, added, learned)
-            elif texts := holding(session, source_id, added):
-                self.reclean_jobs.append((source, texts, learned))
-        if learned != self.boilerplate.get(source, NOTHING):
-            # a new object only when the set changes: pages stripped with the current one
-            # are not stripped again (see _apply)
-            self.boilerplate[source] = learned
-
-    def _start_recleans(self) -> None:
-        """Send the queued re-stripping of stored articles to the pool."""
-        jobs, self.reclean_jobs = self.reclean_jobs, []
-        for job in jobs:
+    def _took(self, reply: Reply) -> None:
+        """What a batch's writes tell: the counters for the stats, what sources learned,
+        stored articles to re-strip in the pool."""
+        self.boilerplate.update(reply.boilerplate)
+        self.profiles.update(reply.profiles)
+        for job in reply.recleans:
             task = asyncio.ensure_future(self._reclean(*job))
             self.reclean_tasks.add(task)
             task.add_done_callback(self.reclean_tasks.discard)
+        self._count(reply.counters)
+
+    def _count(self, counters: Counter[str]) -> None:
+        assert self.crawler.stats is not None
+        for key, value in counters.items():
+            self.crawler.stats.set_value(f"newsmon/{key}", value)
 
     async def _reclean(
         self, source: str, texts: list[tuple[int, str | None, str]], learned: frozenset[str]
@@ -275,29 +224,23 @@ class ArchivePipeline:
         cleaned = dict(done) if reason is None else None
         self.recleaned.append((source, cleaned, {i: text for i, _, text in texts}))
 
-    def _store_recleaned(self, session: Any) -> None:
-        """Store what the pool stripped from stored articles since the last flush."""
-        results, self.recleaned = self.recleaned, []
-        for source, cleaned, sent in results:
-            learned = self.boilerplate.get(source, NOTHING)
-            self.ingestor.counters["recleaned"] += store_recleaned(session, cleaned, sent, learned)
-
     async def close_spider(self) -> None:
         if self.pool is not None:
             self._pool_stats()  # first: a failing write below must not hide why no page was made
         self.closing = True
-        self.flush()
-        # The final relearn's re-stripping, and any still in the pool, stored before the end.
-        while self.reclean_jobs or self.reclean_tasks:
-            self._start_recleans()
-            await asyncio.gather(*self.reclean_tasks)
-            self.flush()
-        with transaction(self.sessions) as session:
-            self.ingestor.finish_sources(session, {s.name: s.every for s in self.config.sources})
-        if self.pool is not None:
-            self.pool.shutdown()
-            self.pool = None
+        try:
+            self.flush(wait=True)
+            # The final relearn's re-stripping, and any still in the pool, stored before the end.
+            while self.reclean_tasks:
+                await asyncio.gather(*self.reclean_tasks)
+                self.flush(wait=True)
+            self._count(self.remote.finish() if self.remote else self.writer.finish())
+        finally:
+            if self.remote is not None:
+                self.remote.shutdown()
+            if self.pool is not None:
+                self.pool.shutdown()
+                self.pool = None
 
     def engine_stopped(self) -> None:
-        if hasattr(self, "engine"):
-            self.engine.dispose()
+        self.writer.close()

@@ -12,7 +12,7 @@ from crawler.archive import aliases, context, matches, outbox
 from crawler.archive.context import IngestState
 from crawler.archive.stories import replace_text, set_fingerprints
 from crawler.items import ArticlePage, Processed
-from crawler.process.worker import BOILERPLATE_MAX_WORDS
+from crawler.process.texts import BOILERPLATE_MAX_WORDS
 from crawler.text import boilerplate, diffing
 from crawler.text.urls import canonical_urls
 from storage.models import (

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from crawler.archive.context import IngestState
 from crawler.items import Cleaned, Processed
-from crawler.process.worker import fingerprint
+from crawler.process.texts import fingerprint
 from crawler.text import dedup, shingles
 from storage.models import (
     Article,

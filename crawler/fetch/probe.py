@@ -31,7 +31,7 @@ from crawler.fetch.settings import scrapy_settings
 from crawler.fetch.spider import NewsSpider
 from crawler.items import FeedHints
 from crawler.process.extract import extract
-from crawler.process.worker import not_html
+from crawler.process.texts import not_html
 
 SAMPLE = 5
 MAX_CHILD_SITEMAPS = 50
