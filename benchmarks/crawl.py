@@ -384,6 +384,19 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
+def _pss_bytes(pid: int) -> int:
+    """A process's proportional set size: its private pages plus its share of those it
+    shares (libraries, copy-on-write pages), so that a tree's sum counts each page once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def _own_cpu(pid: int) -> float | None:
     """A process's own CPU seconds (user + system, not its children's), from /proc."""
     try:
@@ -421,7 +434,7 @@ class TreeRss:
     """
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self.processes = pid, 0, 0
+        self.pid, self.peak, self.peak_pss, self.processes = pid, 0, 0, 0
         self.each: dict[int, int] = {}
         self.cpu: dict[int, float] = {}  # the pool processes' own CPU, last sampled
         self.pool: set[int] = set()
@@ -439,6 +452,7 @@ class TreeRss:
                 stack.extend(_children(pid))
             sizes = {p: _rss_bytes(p) for p in tree}
             self.peak = max(self.peak, sum(sizes.values()))
+            self.peak_pss = max(self.peak_pss, sum(_pss_bytes(p) for p in tree))
             for p, size in sizes.items():
                 self.each[p] = max(self.each.get(p, 0), size)
                 if p not in self.pool and b"multiprocessing" in _cmdline(p):
@@ -465,6 +479,7 @@ class CrawlFigures:
     worker_rss: int  # largest peak RSS among the pool processes, bytes (sampled)
     writer_rss: int  # peak RSS of the writer process, bytes (sampled; 0: none started)
     tree_rss: int  # peak of the summed RSS of the crawl's process tree, bytes (sampled)
+    tree_pss: int  # the same with PSS: shared library pages counted once, not per process
     summary: dict[str, Any]
     served: Counter[str]
 
@@ -536,6 +551,7 @@ def run_crawl(cmd: list[str], counts: Counter[str], log: Path) -> CrawlFigures:
         ),
         writer_rss=max((sampler.each.get(p, 0) for p in sampler.writers), default=0),
         tree_rss=sampler.peak,
+        tree_pss=sampler.peak_pss,
         summary=_summary(stdout),
         served=Counter(counts),
     )
@@ -759,7 +775,9 @@ def print_spy(path: Path, top: int = 20) -> None:
         frames = stack.split(";")
         processes = [f for f in frames if f.startswith("process ")]
         kind = "crawl process"
-        if any("spawn_main" in f or "forkserver" in f for f in processes):
+        if any("archive/writer.py" in f for f in frames):
+            kind = "writer process"  # spawned too: told apart by its own frames
+        elif any("spawn_main" in f or "forkserver" in f for f in processes):
             kind = "pool worker"
         elif len(processes) > 1:
             kind = "other"
@@ -793,7 +811,7 @@ def summarize(n: int, limit: dict[str, Limit], crawls: list[CrawlFigures]) -> No
     print(
         f"peak RSS crawl 1: crawl process {mb(first.main_rss)}, largest pool process "
         f"{mb(first.worker_rss)}, writer {mb(first.writer_rss)}; whole process tree (sampled "
-        f"sum) {mb(first.tree_rss)}"
+        f"sum) {mb(first.tree_rss)}, its PSS {mb(first.tree_pss)}"
     )
     print(
         f"crawl 2 (nothing changed): wall {second.wall:.1f} s = "

@@ -92,6 +92,7 @@ class Processed:
     html: bytes | None = None  # zlib-compressed body, when crawl.store_html is on
     # what the page showed about its source, (kind, value) pairs: crawler/process/profile.py
     facts: tuple[tuple[str, str], ...] = ()
+    body_hash: str | None = None  # sha256 of the page's body, hashed in the worker
 
 
 @dataclass(frozen=True)

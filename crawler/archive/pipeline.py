@@ -94,9 +94,10 @@ class ArchivePipeline:
         stripped = self.boilerplate.get(page.source, NOTHING)
         if page.status != 200:
             return None, stripped
-        page.body_hash = body_hash(page.body)
-        if page.previous_body_hash and page.body_hash == page.previous_body_hash:
-            return None, stripped  # an unchanged body costs no extraction
+        if page.previous_body_hash:  # a revisit: an unchanged body costs no extraction
+            page.body_hash = body_hash(page.body)
+            if page.body_hash == page.previous_body_hash:
+                return None, stripped
         assert self.pool is not None
         doc, reason = await self.pool.process_page(
             page.url,
@@ -109,7 +110,9 @@ class ArchivePipeline:
             self.profiles.get(page.source, NO_PROFILE),
         )
         if reason is not None:
+            page.body_hash = page.body_hash or body_hash(page.body)
             return failed(f"extraction failed: {reason}"), stripped
+        page.body_hash = doc.body_hash
         # Lines learned while the page was in the pool are stripped there too; a failure
         # leaves it to _apply.
         while (learned := self.boilerplate.get(page.source, NOTHING)) is not stripped:
