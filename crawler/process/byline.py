@@ -68,6 +68,8 @@ def _rank(el: HtmlElement) -> int | None:
     """Which of trafilatura's three byline expressions `el` matches first (0-2), else 3 for
     a link to an author's page, if any."""
     tag = el.tag
+    if tag != "author" and not len(el.attrib):
+        return None  # every expression but the tag's tests an attribute (most elements: none)
     get = el.get
     cls, ident, itemprop = get("class") or "", get("id") or "", get("itemprop") or ""
     if tag == "author" or (
