@@ -205,3 +205,32 @@ def _reference_count(directory: Path) -> int:
     with DemoSite(corpus=False, articles_per_publisher=40) as site:
         summary = _crawl(_config(site, db_url, MODES["inline"], directory))
     return int(summary["new_articles"])
+
+
+def test_a_stop_signal_to_the_whole_process_group_loses_no_write(tmp_path: Path) -> None:
+    """Ctrl-C, or a service manager stopping the crawl, signals every process of it: the
+    writer lives on to write what the stopping crawl sends it."""
+    db_url = f"sqlite:///{tmp_path / 'newsmon.db'}"
+    with DemoSite(corpus=False, articles_per_publisher=40) as site:
+        config = _config(site, db_url, 0, tmp_path)
+        env = {k: v for k, v in os.environ.items() if k != "NEWSMON_CONFIG"}
+        cmd = [sys.executable, "-m", "crawler", "--config", str(config), "crawl", "--json"]
+        crawl = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,  # its own process group, as under a terminal or systemd
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while _writer_pid(crawl.pid) is None and crawl.poll() is None:
+            assert time.monotonic() < deadline, "no writer process appeared"
+            time.sleep(0.02)
+        time.sleep(0.5)  # batches on their way to the writer
+        os.killpg(crawl.pid, signal.SIGTERM)
+        out, err = crawl.communicate(timeout=300)
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert "writes were lost" not in str(summary.get("error")), err[-3000:]
+    assert "writer process died" not in err
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+    engine.dispose()
+    assert stored == summary["new_articles"] > 0

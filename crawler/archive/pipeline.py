@@ -147,8 +147,7 @@ class ArchivePipeline:
         self.last_flush = time.monotonic()
         batch, self.buffer = self.buffer, []
         recleaned, self.recleaned = self.recleaned, []
-        if self.remote is None and self.writer.articles >= self.writer_after and not self.closing:
-            self._hand_over()
+        self._hand_over_when_due()
         pool = self.pool is not None and self.pool.start_error is None
         if self.remote is None:
             self.writer.pool_recleans = pool
@@ -156,6 +155,7 @@ class ArchivePipeline:
                 self._took(self.writer.write(batch, recleaned, closing=self.closing))
             except Exception as exc:  # noqa: BLE001 - any failed write is counted, then the crawl goes on
                 self._lost(1, exc)
+            self._hand_over_when_due()  # started now, it is ready for the next batch
             return
         try:
             self.remote.send(batch, recleaned, closing=self.closing, pool=pool)
@@ -163,8 +163,11 @@ class ArchivePipeline:
         except BrokenProcessPool as exc:
             self._take_back(exc)
 
-    def _hand_over(self) -> None:
-        """Start the writer process with the writer's state: it writes from the next batch."""
+    def _hand_over_when_due(self) -> None:
+        """Once the crawl has written `writer_after` article pages (and is not closing), start
+        the writer process with the writer's state: it writes from the next batch."""
+        if self.remote is not None or self.closing or self.writer.articles < self.writer_after:
+            return
         self.remote = WriterProcess(self.writer)
         self.writer.close()
         logger.info("archive writes go to a writer process from now")

@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import logging
 import multiprocessing
+import signal
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -29,6 +30,11 @@ def _start(writer: BatchWriter) -> None:
     from crawler.process.texts import exit_with_parent
 
     _name_process(b"newsmon-writer")
+    # Ctrl-C and a service manager's stop signal the whole process group: the crawl stops
+    # gracefully and waits for its batches, which this process must live to write. It ends
+    # when shut down, or with the crawl.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     exit_with_parent()  # a killed crawl's writer commits nothing more
     writer.open()
     _writer = writer

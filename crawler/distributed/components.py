@@ -180,7 +180,7 @@ class CycleCoordinator:
 
     def spider_idle(self) -> None:
         if self.archive is not None:
-            self.archive.flush()  # before leaving the busy set (see the class docstring)
+            self.archive.flush(wait=True)  # committed before leaving the busy set (see above)
         others, queued, seeding = self._idle(
             keys=[
                 self.cycle.key("active"),
