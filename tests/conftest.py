@@ -130,3 +130,19 @@ def newsmon(
     return subprocess.run(
         [*cmd, *args], capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO
     )
+
+
+class _XdistPlan:
+    @pytest.hookimpl
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: object) -> object:
+        """`--dist loadfile` (make test) shares the work as tests/scheduling.py says."""
+        if config.getvalue("dist") != "loadfile":
+            return None
+        from tests.scheduling import Plan
+
+        return Plan(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistPlan(), "newsmon-xdist-plan")
