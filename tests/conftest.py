@@ -132,6 +132,17 @@ def newsmon(
     )
 
 
+@pytest.fixture(scope="session")
+def demo_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One `newsmon demo --keep DIR` (what `make demo` runs) and DIR, for the tests of what it
+    prints (test_cli) and of the web view it ends with (web/test_demo); tests/scheduling.py
+    sends both to one worker, so the demo crawls once."""
+    keep = tmp_path_factory.mktemp("demo") / "demo"
+    return newsmon("demo", "--keep", str(keep), timeout=300), keep
+
+
 class _XdistPlan:
     @pytest.hookimpl
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: object) -> object:

@@ -39,6 +39,9 @@ UNITS = {
     "tests/test_daemon.py::test_daemon_stops_at_any_moment_without_traceback_or_leftover": (
         "tests/test_daemon.py (stops)"
     ),
+    # the two readers of conftest's demo_run
+    "tests/test_cli.py::test_demo_crawls_and_shows_matches_and_the_email": "newsmon demo",
+    "tests/web/test_demo.py::test_demo_ends_with_the_serve_command_and_it_serves": "newsmon demo",
 }
 
 COST = {
@@ -53,7 +56,7 @@ COST = {
     "tests/test_faults.py": 30,
     "tests/test_hardening.py": 30,
     "web archive[sqlite]": 30,
-    "tests/test_cli.py": 25,
+    "tests/test_cli.py": 20,
     "tests/test_source_health.py[postgres]": 20,
     "tests/test_source_health.py[sqlite]": 20,
     "tests/test_crawl.py[sqlite]": 20,
@@ -62,7 +65,7 @@ COST = {
     "tests/test_concurrency.py": 18,
     "tests/test_normalise.py": 18,
     "web archive[postgres]": 16,
-    "tests/web/test_demo.py": 15,
+    "newsmon demo": 20,
     "tests/test_scheduler.py": 15,
     "tests/test_source_learning.py": 15,
     "tests/test_revisit_budget.py[sqlite]": 14,
