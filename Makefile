@@ -9,10 +9,12 @@ LATEST := .venv-latest
 LATEST_STAMP := $(LATEST)/.installed
 
 # Two phases: most of the suite on 2 workers (its end-to-end tests wait on servers and
-# subprocesses as much as on the CPU), then the timing-sensitive multi-process tests alone.
+# subprocesses as much as on the CPU), then the timing-sensitive multi-process tests away from
+# that load: the daemon's on one worker, the distributed ones on the other (they mostly wait).
+# tests/scheduling.py says how the work is shared.
 define run_suite
 	$(1)/python -m pytest -n 2 --dist loadfile -m "not serial"
-	$(1)/python -m pytest -m serial
+	$(1)/python -m pytest -n 2 --dist loadfile -m serial
 endef
 
 .PHONY: demo test test-latest lint lock check-install bench clean

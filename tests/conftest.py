@@ -130,3 +130,30 @@ def newsmon(
     return subprocess.run(
         [*cmd, *args], capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO
     )
+
+
+@pytest.fixture(scope="session")
+def demo_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One `newsmon demo --keep DIR` (what `make demo` runs) and DIR, for the tests of what it
+    prints (test_cli) and of the web view it ends with (web/test_demo); tests/scheduling.py
+    sends both to one worker, so the demo crawls once."""
+    keep = tmp_path_factory.mktemp("demo") / "demo"
+    return newsmon("demo", "--keep", str(keep), timeout=300), keep
+
+
+class _XdistPlan:
+    @pytest.hookimpl
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: object) -> object:
+        """`--dist loadfile` (make test) shares the work as tests/scheduling.py says."""
+        if config.getvalue("dist") != "loadfile":
+            return None
+        from tests.scheduling import Plan
+
+        return Plan(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistPlan(), "newsmon-xdist-plan")

@@ -4,6 +4,7 @@ NEWSMON_TEST_POSTGRES_URL is set, on PostgreSQL."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -175,10 +176,12 @@ def test_search_queries_mean_the_same_on_both_backends(
     assert {hit["url"].rsplit("/", 1)[1] for hit in hits} == expected, query
 
 
-def test_demo_crawls_and_shows_matches_and_the_email(tmp_path: Path) -> None:
+def test_demo_crawls_and_shows_matches_and_the_email(
+    demo_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
     """SQLite only: the demo always crawls into a SQLite file (PRODUCT.md, `make demo`)."""
-    result = newsmon("demo", "--keep", str(tmp_path / "demo"), timeout=300)
+    result, kept = demo_run
     assert result.returncode == 0, result.stderr[-3000:]
     assert "topic ukraine-russia" in result.stdout
     assert "email to" in result.stdout and "[newsmon]" in result.stdout
-    assert (tmp_path / "demo" / "newsmon.db").exists()
+    assert (kept / "newsmon.db").exists()

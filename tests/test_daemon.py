@@ -34,6 +34,63 @@ def _runs(db_url: str) -> list[CrawlRun]:
         engine.dispose()
 
 
+def _feed_polls(site: DemoSite, feeds: dict[str, str], seconds: float) -> dict[str, list[float]]:
+    """When each source's feed was requested, from the fixture site's request counts."""
+    polls: dict[str, list[float]] = {name: [] for name in feeds}
+    seen = dict.fromkeys(feeds, 0)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        for name, key in feeds.items():
+            count = site.hits[key]
+            if count > seen[name]:
+                polls[name] += [time.monotonic()] * (count - seen[name])
+                seen[name] = count
+        time.sleep(0.1)
+    return polls
+
+
+def test_daemon_polls_each_source_at_its_interval(tmp_path: Path, sqlite_url: str) -> None:
+    """Four sources every 12 s: one crawl per tick for all that are due, not one process per
+    source queued behind the others; each source is polled at its interval within 20%."""
+    every = 12.0
+    with DemoSite(corpus=False, articles_per_publisher=12) as site:
+        config = tmp_path / "newsmon.toml"
+        config.write_text(
+            site.config_toml(sqlite_url).replace('every = "15m"', f'every = "{every:g}s"'),
+            encoding="utf-8",
+        )
+        feeds = {s["name"]: DemoSite.key(s["feeds"][0]) for s in site.sources_config()}
+        env = {k: v for k, v in os.environ.items() if k != "NEWSMON_CONFIG"}
+        stderr_file = tmp_path / "stderr.txt"
+        with stderr_file.open("w") as err:
+            daemon = subprocess.Popen(
+                [sys.executable, "-m", "crawler", "--config", str(config), "run"],
+                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err,
+            )  # fmt: skip
+            try:
+                polls = _feed_polls(site, feeds, 84)
+                daemon.send_signal(signal.SIGTERM)
+                code = daemon.wait(timeout=30)
+            finally:
+                if daemon.poll() is None:
+                    daemon.kill()
+    stderr = stderr_file.read_text()
+    assert code == 0, stderr[-3000:]
+    assert "maximum number of running instances" not in stderr
+    # The Herald's RSS asks for <ttl>15</ttl>: a floor the daemon keeps (polled once).
+    herald = next(name for name, key in feeds.items() if key.endswith("/feeds/rss.xml"))
+    assert len(polls.pop(herald)) == 1
+    for name, times in polls.items():
+        # From the second poll on (the first crawl fetches every article, and may be late).
+        steady = times[1:]
+        assert len(steady) >= 5, (name, len(times), stderr[-2000:])
+        mean = (steady[-1] - steady[0]) / (len(steady) - 1)
+        assert abs(mean - every) <= 0.2 * every, (
+            name,
+            [round(b - a, 1) for a, b in zip(times, times[1:], strict=False)],
+        )
+
+
 def test_daemon_runs_cycles_and_stops_on_sigterm(tmp_path: Path, empty_url: str) -> None:
     """On SQLite the daemon migrates the new archive itself; a PostgreSQL one is migrated by
     `newsmon db upgrade` first, as PRODUCT.md says (the job store lives there too)."""
@@ -109,63 +166,6 @@ def test_sigterm_while_the_main_thread_holds_the_child_lock_does_not_deadlock() 
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "stopping True"
-
-
-def _feed_polls(site: DemoSite, feeds: dict[str, str], seconds: float) -> dict[str, list[float]]:
-    """When each source's feed was requested, from the fixture site's request counts."""
-    polls: dict[str, list[float]] = {name: [] for name in feeds}
-    seen = dict.fromkeys(feeds, 0)
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        for name, key in feeds.items():
-            count = site.hits[key]
-            if count > seen[name]:
-                polls[name] += [time.monotonic()] * (count - seen[name])
-                seen[name] = count
-        time.sleep(0.1)
-    return polls
-
-
-def test_daemon_polls_each_source_at_its_interval(tmp_path: Path, sqlite_url: str) -> None:
-    """Four sources every 12 s: one crawl per tick for all that are due, not one process per
-    source queued behind the others; each source is polled at its interval within 20%."""
-    every = 12.0
-    with DemoSite(corpus=False, articles_per_publisher=12) as site:
-        config = tmp_path / "newsmon.toml"
-        config.write_text(
-            site.config_toml(sqlite_url).replace('every = "15m"', f'every = "{every:g}s"'),
-            encoding="utf-8",
-        )
-        feeds = {s["name"]: DemoSite.key(s["feeds"][0]) for s in site.sources_config()}
-        env = {k: v for k, v in os.environ.items() if k != "NEWSMON_CONFIG"}
-        stderr_file = tmp_path / "stderr.txt"
-        with stderr_file.open("w") as err:
-            daemon = subprocess.Popen(
-                [sys.executable, "-m", "crawler", "--config", str(config), "run"],
-                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err,
-            )  # fmt: skip
-            try:
-                polls = _feed_polls(site, feeds, 84)
-                daemon.send_signal(signal.SIGTERM)
-                code = daemon.wait(timeout=30)
-            finally:
-                if daemon.poll() is None:
-                    daemon.kill()
-    stderr = stderr_file.read_text()
-    assert code == 0, stderr[-3000:]
-    assert "maximum number of running instances" not in stderr
-    # The Herald's RSS asks for <ttl>15</ttl>: a floor the daemon keeps (polled once).
-    herald = next(name for name, key in feeds.items() if key.endswith("/feeds/rss.xml"))
-    assert len(polls.pop(herald)) == 1
-    for name, times in polls.items():
-        # From the second poll on (the first crawl fetches every article, and may be late).
-        steady = times[1:]
-        assert len(steady) >= 5, (name, len(times), stderr[-2000:])
-        mean = (steady[-1] - steady[0]) / (len(steady) - 1)
-        assert abs(mean - every) <= 0.2 * every, (
-            name,
-            [round(b - a, 1) for a, b in zip(times, times[1:], strict=False)],
-        )
 
 
 @pytest.mark.parametrize("moment", [0.2, 1.0, 2.5, 4.0, 7.0])

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from demo import DemoSite
 from demo.sink import SmtpSink
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Article
-from tests.conftest import REPO, empty_archive, newsmon
+from tests.conftest import BACKENDS, REPO, empty_archive, newsmon
 from tests.web.hostile import HostileSite
 
 
@@ -86,22 +86,35 @@ def _crawled(db_url: str, tmp: Path) -> Iterator[WebArchive]:
         yield WebArchive(db_url, config, *_ids(db_url, hostile.article_url))
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+@pytest.fixture(scope="session")
+def web_archives(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], WebArchive]]:
+    """The crawled archive of a backend, made on first request and kept for the session: the
+    SQLite-only tests do not make a PostgreSQL one they would skip."""
+    with ExitStack() as stack:
+        made: dict[str, WebArchive] = {}
+
+        def get(backend: str) -> WebArchive:
+            if backend not in made:
+                tmp = tmp_path_factory.mktemp(f"web-{backend}")
+                db_url = stack.enter_context(empty_archive(backend, tmp))
+                made[backend] = stack.enter_context(_crawled(db_url, tmp))
+            return made[backend]
+
+        yield get
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def web_archive(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[WebArchive]:
+    request: pytest.FixtureRequest, web_archives: Callable[[str], WebArchive]
+) -> WebArchive:
     """The crawled archive, on a SQLite file, then (when configured) on PostgreSQL."""
-    tmp = tmp_path_factory.mktemp("web")
-    with empty_archive(request.param, tmp) as db_url, _crawled(db_url, tmp) as archive:
-        yield archive
+    return web_archives(request.param)
 
 
-@pytest.fixture
-def sqlite_archive(web_archive: WebArchive) -> WebArchive:
+@pytest.fixture(scope="session")
+def sqlite_archive(web_archives: Callable[[str], WebArchive]) -> WebArchive:
     """The SQLite one only (the browser and Datasette tests)."""
-    if not web_archive.db_url.startswith("sqlite"):
-        pytest.skip("runs on the SQLite archive")
-    return web_archive
+    return web_archives("sqlite")
 
 
 def free_port() -> int:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
 from pathlib import Path
 
-from tests.conftest import newsmon
 from tests.web.conftest import get_json, serving
 
 
-def test_demo_ends_with_the_serve_command_and_it_serves(tmp_path: Path) -> None:
-    result = newsmon("demo", "--keep", str(tmp_path / "demo"), timeout=300)
+def test_demo_ends_with_the_serve_command_and_it_serves(
+    demo_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, _ = demo_run
     assert result.returncode == 0, result.stderr[-3000:]
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("web view: newsmon --config ") and "http://127.0.0.1:8080/" in last
