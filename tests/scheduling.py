@@ -74,6 +74,7 @@ COST = {
     "tests/test_metadata_rules.py": 10,
     "tests/test_extract.py": 10,
     "tests/test_cjk_crawl.py": 9,
+    "tests/test_writer.py": 90,
 }
 
 
