@@ -164,6 +164,31 @@ def _writer_pid(crawl: int) -> int | None:
     return None
 
 
+def _crawl_with_writer(config: Path) -> tuple[subprocess.Popen[str], int]:
+    """Start a crawl in a process group of its own (as under a terminal or systemd); return
+    once its writer process runs."""
+    env = {k: v for k, v in os.environ.items() if k != "NEWSMON_CONFIG"}
+    cmd = [sys.executable, "-m", "crawler", "--config", str(config), "crawl", "--json"]
+    crawl = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while (writer := _writer_pid(crawl.pid)) is None and crawl.poll() is None:
+        assert time.monotonic() < deadline, "no writer process appeared"
+        time.sleep(0.02)
+    assert writer is not None, "the crawl ended before its writer process appeared"
+    return crawl, writer
+
+
+def _articles(db_url: str) -> int:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        stored = int(conn.execute(text("SELECT count(*) FROM articles")).scalar_one())
+    engine.dispose()
+    return stored
+
+
 def test_a_killed_writer_fails_the_run_and_the_next_one_stores_everything(
     tmp_path: Path,
 ) -> None:
@@ -173,16 +198,7 @@ def test_a_killed_writer_fails_the_run_and_the_next_one_stores_everything(
     db_url = f"sqlite:///{tmp_path / 'newsmon.db'}"
     with DemoSite(corpus=False, articles_per_publisher=40) as site:
         config = _config(site, db_url, 0, tmp_path)
-        env = {k: v for k, v in os.environ.items() if k != "NEWSMON_CONFIG"}
-        cmd = [sys.executable, "-m", "crawler", "--config", str(config), "crawl", "--json"]
-        crawl = subprocess.Popen(
-            cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        deadline = time.monotonic() + 60
-        while (writer := _writer_pid(crawl.pid)) is None and crawl.poll() is None:
-            assert time.monotonic() < deadline, "no writer process appeared"
-            time.sleep(0.02)
-        assert writer is not None, "the crawl ended before its writer process appeared"
+        crawl, writer = _crawl_with_writer(config)
         os.kill(writer, signal.SIGKILL)
         out, err = crawl.communicate(timeout=300)
         assert crawl.returncode != 0, "a run that lost writes must not pass for complete"
@@ -190,10 +206,7 @@ def test_a_killed_writer_fails_the_run_and_the_next_one_stores_everything(
         assert killed["status"] == "failed" and "writes were lost" in killed["error"], killed
         assert "writer process died" in err, err[-3000:]
         after = _crawl(config)
-        engine = create_engine(db_url)
-        with engine.connect() as conn:
-            stored = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
-        engine.dispose()
+        stored = _articles(db_url)
     assert after["status"] == "ok"
     assert stored == killed["new_articles"] + after["new_articles"]
     assert stored == _reference_count(tmp_path)
@@ -213,24 +226,11 @@ def test_a_stop_signal_to_the_whole_process_group_loses_no_write(tmp_path: Path)
     db_url = f"sqlite:///{tmp_path / 'newsmon.db'}"
     with DemoSite(corpus=False, articles_per_publisher=40) as site:
         config = _config(site, db_url, 0, tmp_path)
-        env = {k: v for k, v in os.environ.items() if k != "NEWSMON_CONFIG"}
-        cmd = [sys.executable, "-m", "crawler", "--config", str(config), "crawl", "--json"]
-        crawl = subprocess.Popen(
-            cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True,  # its own process group, as under a terminal or systemd
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while _writer_pid(crawl.pid) is None and crawl.poll() is None:
-            assert time.monotonic() < deadline, "no writer process appeared"
-            time.sleep(0.02)
+        crawl, _ = _crawl_with_writer(config)
         time.sleep(0.5)  # batches on their way to the writer
         os.killpg(crawl.pid, signal.SIGTERM)
         out, err = crawl.communicate(timeout=300)
     summary = json.loads(out.strip().splitlines()[-1])
     assert "writes were lost" not in str(summary.get("error")), err[-3000:]
     assert "writer process died" not in err
-    engine = create_engine(db_url)
-    with engine.connect() as conn:
-        stored = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
-    engine.dispose()
-    assert stored == summary["new_articles"] > 0
+    assert _articles(db_url) == summary["new_articles"] > 0
