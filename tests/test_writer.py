@@ -35,11 +35,12 @@ def _config(site: DemoSite, db_url: str, after: int, directory: Path) -> Path:
     return path
 
 
-def _crawl(config: Path, *args: str) -> dict[str, Any]:
+def _crawl(config: Path, *args: str) -> tuple[dict[str, Any], str]:
+    """`newsmon crawl --json ARGS`: its summary (without ids and times) and its log."""
     done = newsmon("-vv", "crawl", "--json", *args, config=config)
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    return {k: v for k, v in summary.items() if k not in ("seconds", "run_id")}
+    return {k: v for k, v in summary.items() if k not in ("seconds", "run_id")}, done.stderr
 
 
 def _two_cycles(db_url: str, after: int, directory: Path) -> tuple[list[dict[str, Any]], str]:
@@ -47,17 +48,10 @@ def _two_cycles(db_url: str, after: int, directory: Path) -> tuple[list[dict[str
     both summaries and the crawls' logs."""
     with DemoSite(corpus=False, articles_per_publisher=PER_PUBLISHER) as site:
         config = _config(site, db_url, after, directory)
-        first = newsmon("-vv", "crawl", "--json", config=config)
-        assert first.returncode == 0, first.stderr[-3000:]
+        first, first_log = _crawl(config)
         site.advance()
-        second = newsmon("-vv", "crawl", "--json", "--force", config=config)
-        assert second.returncode == 0, second.stderr[-3000:]
-    summaries = [
-        {k: v for k, v in json.loads(p.stdout.strip().splitlines()[-1]).items()
-         if k not in ("seconds", "run_id")}
-        for p in (first, second)
-    ]  # fmt: skip
-    return summaries, first.stderr + second.stderr
+        second, second_log = _crawl(config, "--force")
+    return [first, second], first_log + second_log
 
 
 _PORT = re.compile(r"(//127\.\d+\.\d+\.\d+):\d+")  # each fixture site has a port of its own
@@ -205,7 +199,7 @@ def test_a_killed_writer_fails_the_run_and_the_next_one_stores_everything(
         killed = json.loads(out.strip().splitlines()[-1])
         assert killed["status"] == "failed" and "writes were lost" in killed["error"], killed
         assert "writer process died" in err, err[-3000:]
-        after = _crawl(config)
+        after, _ = _crawl(config)
         stored = _articles(db_url)
     assert after["status"] == "ok"
     assert stored == killed["new_articles"] + after["new_articles"]
@@ -216,7 +210,7 @@ def _reference_count(directory: Path) -> int:
     """Articles an uninterrupted crawl of the same site stores."""
     db_url = f"sqlite:///{directory / 'reference.db'}"
     with DemoSite(corpus=False, articles_per_publisher=40) as site:
-        summary = _crawl(_config(site, db_url, MODES["inline"], directory))
+        summary, _ = _crawl(_config(site, db_url, MODES["inline"], directory))
     return int(summary["new_articles"])
 
 

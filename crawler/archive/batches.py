@@ -100,18 +100,20 @@ class BatchWriter:
         """Write the batch, the re-stripped articles and the run's counters in one
         transaction; relearn the sources that are due (all of them when closing)."""
         before = (dict(self.boilerplate), dict(self.profiles))
-        reply = Reply(self.ingestor.counters)
+        recleans: list[Reclean] = []
         if batch or self.ingestor.deferred or recleaned or (closing and self.unlearned):
-            self._transaction(batch, recleaned, reply, closing=closing)
+            self._transaction(batch, recleaned, recleans, closing=closing)
             release_free_memory()  # a batch's pages and rows are garbage now
-        reply.counters = self.ingestor.counters.copy()
         # a source's set is a new object only when it changed
-        reply.boilerplate = {k: v for k, v in self.boilerplate.items() if before[0].get(k) is not v}
-        reply.profiles = {k: v for k, v in self.profiles.items() if before[1].get(k) is not v}
-        return reply
+        return Reply(
+            self.ingestor.counters.copy(),
+            {k: v for k, v in self.boilerplate.items() if before[0].get(k) is not v},
+            {k: v for k, v in self.profiles.items() if before[1].get(k) is not v},
+            recleans,
+        )
 
     def _transaction(
-        self, batch: list[Op], recleaned: list[Recleaned], reply: Reply, *, closing: bool
+        self, batch: list[Op], recleaned: list[Recleaned], recleans: list[Reclean], *, closing: bool
     ) -> None:
         before = self.ingestor.counters.copy()
         with transaction(self.sessions) as session:
@@ -126,7 +128,7 @@ class BatchWriter:
                     self.articles += 1
                     self.unlearned[item.source] += 1
                     self.pending_since.setdefault(item.source, time.monotonic())
-            self._relearn_due(session, reply, final=closing)
+            self._relearn_due(session, recleans, final=closing)
             delta = self.ingestor.counters - before
             values = {k: getattr(CrawlRun, k) + v for k, v in delta.items() if hasattr(CrawlRun, k)}
             if self.run_id is not None and values:
@@ -160,7 +162,7 @@ class BatchWriter:
         source_id = session.scalar(select(Source.id).where(Source.name == source))
         return NO_PROFILE if source_id is None else learned_profile(session, source_id)
 
-    def _relearn_due(self, session: Any, reply: Reply, *, final: bool) -> None:
+    def _relearn_due(self, session: Any, recleans: list[Reclean], *, final: bool) -> None:
         """Relearn the sources whose boilerplate may have changed, and all at the end.
 
         Learning reads all of a source's paragraph counts, and a newly learned line re-strips
@@ -175,11 +177,11 @@ class BatchWriter:
             grown = new >= max(MIN_DOCS, self.learned_from[name] // 4)
             waited = now - self.pending_since[name] >= self.RELEARN_SECONDS
             if final or grown or waited:
-                self._relearn(session, name, reply)
+                self._relearn(session, name, recleans)
                 self.learned_from[name] += new
                 del self.unlearned[name], self.pending_since[name]
 
-    def _relearn(self, session: Any, source: str, reply: Reply) -> None:
+    def _relearn(self, session: Any, source: str, recleans: list[Reclean]) -> None:
         """Refresh a source's learned boilerplate; strip new keys from its stored articles,
         so the copies stored before a line was learned end up as clean as later ones."""
         self.profiles[source] = self._profile(session, source)
@@ -190,7 +192,7 @@ class BatchWriter:
             if not self.pool_recleans:
                 self.ingestor.counters["recleaned"] += reclean(session, source_id, added, learned)
             elif texts := holding(session, source_id, added):
-                reply.recleans.append((source, texts, learned))
+                recleans.append((source, texts, learned))
         if learned != self.boilerplate.get(source, NOTHING):
             self.boilerplate[source] = learned
 

@@ -85,7 +85,7 @@ class ArchivePipeline:
             self.flush()
         if self.remote is not None and len(self.remote.pending) > self.MAX_PENDING:
             # the writer is behind: wait for it rather than hold ever more pages
-            await asyncio.wrap_future(self.remote.pending[0])
+            await asyncio.wait([asyncio.wrap_future(self.remote.pending[0])])
             self._collect(wait=False)
         return item
 
@@ -159,9 +159,10 @@ class ArchivePipeline:
             return
         try:
             self.remote.send(batch, recleaned, closing=self.closing, pool=pool)
-            self._collect(wait=wait)
-        except BrokenProcessPool as exc:
-            self._take_back(exc)
+        except BrokenProcessPool as exc:  # it died since the last batch was answered
+            self._take_back(exc, lost=len(self.remote.pending) + 1)
+            return
+        self._collect(wait=wait)
 
     def _hand_over_when_due(self) -> None:
         """Once the crawl has written `writer_after` article pages (and is not closing), start
@@ -172,12 +173,12 @@ class ArchivePipeline:
         self.writer.close()
         logger.info("archive writes go to a writer process from now")
 
-    def _take_back(self, exc: BaseException) -> None:
-        """The writer process died (the OOM killer): what it had not committed is lost; the
-        writes come back here, with what was learned when it took over."""
+    def _take_back(self, exc: BaseException, *, lost: int) -> None:
+        """The writer process died (the OOM killer): the `lost` batches it had not committed
+        are lost; the writes come back here, with what was learned when it took over."""
         assert self.remote is not None
         logger.error("the archive's writer process died; writing in the crawl process from now")
-        self._lost(len(self.remote.pending) + 1, exc)
+        self._lost(lost, exc)
         self.remote.pending.clear()
         self.remote.shutdown(wait=False)
         self.remote = None
@@ -186,9 +187,11 @@ class ArchivePipeline:
 
     def _collect(self, *, wait: bool) -> None:
         assert self.remote is not None
-        for reply in self.remote.replies(wait=wait):
-            if isinstance(reply, BrokenProcessPool):
-                raise reply
+        replies = self.remote.replies(wait=wait)
+        for i, reply in enumerate(replies):
+            if isinstance(reply, BrokenProcessPool):  # this batch and every one after it
+                self._take_back(reply, lost=len(replies) - i + len(self.remote.pending))
+                return
             if isinstance(reply, Exception):
                 self._lost(1, reply)
             else:

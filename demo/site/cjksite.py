@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import html
-import threading
 from dataclasses import dataclass
-from types import TracebackType
 
 from demo.site.config import newsmon_toml
 from demo.site.model import HTML, Resource
-from demo.site.server import Server
+from demo.site.server import OneHostSite
 
 RSS = "application/rss+xml; charset=utf-8"
 LANG = {"xinhua": "zh-CN", "portal": "zh-CN", "nikkei": "ja", "hankook": "ko", "thairath": "th"}
@@ -164,32 +162,8 @@ def rss(base_url: str, publisher: str) -> str:
     )
 
 
-class CJKSite:
+class CJKSite(OneHostSite):
     """The CJK publishers on one loopback host (see the module's map)."""
-
-    def __init__(self, host: str = "127.0.0.1") -> None:
-        self.host = host
-        self._server: Server | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://{self._server.netloc}"
-
-    def __enter__(self) -> CJKSite:
-        self._server = Server(self.host, self)  # type: ignore[arg-type]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
     def config_toml(self, database_url: str) -> str:
         """A newsmon config: one source per publisher (its feed), the TOPICS, no alerts."""

@@ -5,18 +5,17 @@ from __future__ import annotations
 import collections
 import hashlib
 import threading
-from types import TracebackType
 from typing import Any
 
 from demo.site.config import newsmon_toml
 from demo.site.mastheads import PAGES, PUBLISHERS, PageTruth, rss
 from demo.site.model import HTML, Resource
-from demo.site.server import Server
+from demo.site.server import OneHostSite
 
 RSS = "application/rss+xml; charset=utf-8"
 
 
-class MetadataSite:
+class MetadataSite(OneHostSite):
     """Six publishers, five article pages each, every publisher with one class of metadata
     trap; the last page of each is listed in its feed only after `release()` (so that a
     second crawl sees it with what the first taught newsmon about the publisher).
@@ -25,44 +24,13 @@ class MetadataSite:
     """
 
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self.host = host
+        super().__init__(host)
         self.released = False
         self.hits: collections.Counter[str] = collections.Counter()
         self._pages = {
             name: [make(n) for n in range(1, PAGES + 1)] for name, make in PUBLISHERS.items()
         }
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://{self._server.netloc}"
-
-    def start(self) -> MetadataSite:
-        if self._server is None:
-            self._server = Server(self.host, self)  # type: ignore[arg-type]
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> MetadataSite:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def release(self) -> None:
         """List each publisher's last page in its feed."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC
 from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, cast
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, cast
 from urllib.parse import urlsplit
 
 from demo.site.model import Resource
@@ -45,6 +47,43 @@ class Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet about clients that hang up; they are the crawler's business."""
+
+
+class OneHostSite:
+    """A fixture site served by one Server on `host` and an ephemeral port, started by
+    `start()` or `with`; subclasses answer through `_lookup` and `_count`, as DemoSite does."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._server: Server | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() first"
+        return f"http://{self._server.netloc}"
+
+    def start(self) -> Self:
+        if self._server is None:
+            self._server = Server(self.host, self)  # type: ignore[arg-type]
+            threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
 
 class _Handler(BaseHTTPRequestHandler):
