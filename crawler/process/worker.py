@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import zlib
@@ -60,6 +61,10 @@ def init_worker(topics: Sequence[TopicSpec]) -> None:
     for name in ("trafilatura", "htmldate", "courlan", "justext"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     exit_with_parent()
+    # What the imports made lives as long as the worker: out of the collector's sight, a full
+    # collection (each page's trees and proxies set one off) stops walking its ~80k objects.
+    gc.collect()
+    gc.freeze()
 
 
 def process_page(
