@@ -588,11 +588,16 @@ def config_toml(db: Path, port: int, sources: list[str], concurrency: int, budge
     return "\n".join(lines) + "\n"
 
 
-def newsmon_cmd(config: Path, profile: Path | None = None) -> list[str]:
-    python = [sys.executable]
+def newsmon_cmd(config: Path, profile: Path | None = None, script: str | None = None) -> list[str]:
+    """`newsmon crawl` as users run it: the `newsmon` script beside this Python (or `script`),
+    else `python -m crawler`; under cProfile, `python -m cProfile -m crawler`."""
+    args = ["--config", str(config), "crawl", "--json"]
+    installed = Path(sys.executable).with_name("newsmon")
     if profile is not None:
-        python += ["-m", "cProfile", "-o", str(profile)]
-    return [*python, "-m", "crawler", "--config", str(config), "crawl", "--json"]
+        return [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "crawler", *args]
+    if script or installed.exists():
+        return [sys.executable, script or str(installed), *args]
+    return [sys.executable, "-m", "crawler", *args]
 
 
 # --- Report -------------------------------------------------------------------------------------
@@ -629,6 +634,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the first crawl")
     parser.add_argument("--py-spy", metavar="EXE", help="profile the first crawl with py-spy")
+    parser.add_argument(
+        "--script",
+        metavar="PATH",
+        help="run newsmon through this console script (default: the newsmon script beside "
+        "this Python, as users run it)",
+    )
     parser.add_argument("--newsplease", metavar="EXE", help="also crawl with this news-please")
     parser.add_argument(
         "--corpus",
@@ -737,17 +748,17 @@ def crawl_cycles(site: Site, work: Path, args: argparse.Namespace) -> list[Crawl
     )
     profile = work / "crawl.prof" if args.profile else None
     spy = work / "crawl-1.pyspy.txt"
-    cmd = newsmon_cmd(config, profile)
+    cmd = newsmon_cmd(config, profile, args.script)
     if args.py_spy:
         record = [args.py_spy, "record", "--subprocesses", "--format", "raw", "--rate", "100"]
         cmd = [*record, "--output", str(spy), "--", *cmd]
     try:
         first = run_crawl(cmd, counts, work / "crawl-1.log")
         describe("crawl 1 (all new)       ", first)
-        second = run_crawl(newsmon_cmd(config), counts, work / "crawl-2.log")
+        second = run_crawl(newsmon_cmd(config, script=args.script), counts, work / "crawl-2.log")
         describe("crawl 2 (nothing changed)", second)
         time.sleep(1.5)  # every article's first revisit ("1s") is now due
-        third = run_crawl(newsmon_cmd(revisit), counts, work / "crawl-3.log")
+        third = run_crawl(newsmon_cmd(revisit, script=args.script), counts, work / "crawl-3.log")
         describe("crawl 3 (all revisited) ", third)
     finally:
         server.shutdown()

@@ -79,3 +79,28 @@ def test_nothing_scans_every_code_point_at_import() -> None:
     )
     # a scan of the planes is over 100,000 calls; a few small tables are fine
     assert int(out.stdout.strip()) < 10_000
+
+
+# What multiprocessing's spawn does first in a child: run the parent's main script as
+# "__mp_main__" (multiprocessing.spawn._fixup_main_from_path). Then the modules it left loaded.
+SPAWNED_CHILD = """
+import runpy, sys
+runpy.run_path(sys.argv[1], run_name="__mp_main__")
+print(" ".join(m for m in ("crawler.cli", "typer", "rich", "scrapy") if m in sys.modules))
+"""
+
+
+def test_a_process_spawned_by_the_newsmon_script_does_not_import_the_command_line() -> None:
+    # the extraction workers and the writer of a crawl started by `newsmon crawl`: at 20 MB of
+    # typer, rich and the commands each
+    script = Path(sys.executable).with_name("newsmon")
+    if not script.exists():
+        pytest.skip(f"no installed newsmon script beside {sys.executable}")
+    out = subprocess.run(
+        [sys.executable, "-c", SPAWNED_CHILD, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    assert out.stdout.split() == []

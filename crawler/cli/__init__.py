@@ -3,7 +3,7 @@
 Owns the commands (app: the application and shared helpers; crawling: init, db, crawl, run,
 stats, reprocess, demo; reading: search, show, diff, export, alerts; sources: sources add and
 check). The top layer: it may import anything of newsmon's; nothing imports it but
-`python -m crawler`.
+`crawler.__main__` (`python -m crawler` and the `newsmon` script), when it runs.
 """
 
 from __future__ import annotations
